@@ -1,0 +1,27 @@
+"""Shared fixtures: the default manuscript and small manuscripts written on the fly."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "manuscript" / "boshan-report"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def write_manuscript(tmp_path):
+    """Write an article.md (dedented) into a fresh folder and return the folder."""
+
+    def write(text: str, name: str = "sample", encoding: str = "utf-8", images=()) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        data = textwrap.dedent(text).lstrip("\n")
+        (folder / "article.md").write_bytes(data.encode(encoding) if isinstance(data, str) else data)
+        for image in images:
+            (folder / image).write_bytes((DEFAULT / "opening-ceremony.jpg").read_bytes())
+        return folder
+
+    return write
