@@ -319,7 +319,7 @@ def article_path(manuscript: Path) -> Path:
 
 def read_manuscript(manuscript: Path) -> Article:
     """Read and check one manuscript; raise every problem found at once."""
-    path = article_path(manuscript)
+    path = article_path(manuscript).absolute()
     try:
         source = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

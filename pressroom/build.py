@@ -1,0 +1,64 @@
+"""The pipeline, top to bottom: read the manuscript, check its characters against the
+faces, render the shared layouts, write the PDF page, the EPUB and the proof.
+
+Each function here is one thing a user asks for (``invoke pdf``, ``invoke epub`` ...);
+each writes its outputs atomically, so a failed build leaves ``build/`` as it was.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .coverage import check_coverage
+from .epub import render_epub
+from .manuscript import article_path, read_manuscript
+from .model import Article
+from .output import write_atomically
+from .pdf import render_pdf
+from .proof import proof_png
+
+ROOT = Path(__file__).resolve().parent.parent
+MANUSCRIPTS_DIR = ROOT / "manuscript"
+DEFAULT_MANUSCRIPT = MANUSCRIPTS_DIR / "boshan-report"
+BUILD_DIR = ROOT / "build"
+
+
+def manuscripts(folder: Path = MANUSCRIPTS_DIR) -> list[Path]:
+    """Every manuscript folder under ``folder``, in a stable order."""
+    return sorted(path.parent for path in folder.glob("*/article.md"))
+
+
+def prepare(manuscript: Path) -> Article:
+    article = read_manuscript(manuscript)
+    check_coverage(article)
+    return article
+
+
+def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
+    article = prepare(manuscript)
+    return write_atomically(out_dir / f"{article.slug}.pdf", render_pdf(article))
+
+
+def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
+                dpi: float = 100) -> Path:
+    article = prepare(manuscript)
+    return write_atomically(out_dir / f"{article.slug}.png", proof_png(render_pdf(article), dpi))
+
+
+def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
+    article = prepare(manuscript)
+    # The cover is the page proof, so the e-book shows the page as the paper printed it.
+    cover = proof_png(render_pdf(article), dpi=60)
+    return write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, cover))
+
+
+def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> list[Path]:
+    """PDF, EPUB and proof of one manuscript from a single layout of the page."""
+    article = prepare(manuscript)
+    pdf = render_pdf(article)
+    return [
+        write_atomically(out_dir / f"{article.slug}.pdf", pdf),
+        write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, proof_png(pdf, dpi=60))),
+    ]
+
+
+__all__ = ["article_path", "build_all", "build_epub", "build_pdf", "build_proof", "manuscripts"]

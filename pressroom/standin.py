@@ -1,0 +1,62 @@
+"""The stand-in photo: a drawn placeholder where the source gives no picture.
+
+The seed article names a photo of the congress's opening ceremony but does not carry it.
+Rather than ship a picture that pretends to be the real one, Pressroom draws a plainly
+schematic image of a meeting hall with a large 图片占位 (photo placeholder) mark. A real
+JPEG or PNG saved at the same path replaces it with no other change.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from . import fonts
+from .output import write_atomically
+
+SIZE = (1800, 1200)  # 3:2, the shape of a news photo
+
+
+def _hei(size: int) -> ImageFont.FreeTypeFont:
+    face = next(face for face in fonts.FACES if face.role_family == "Pressroom Hei")
+    return ImageFont.truetype(str(fonts.FONTS_DIR / face.file), size)
+
+
+def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随稿件提供")) -> bytes:
+    width, height = SIZE
+    image = Image.new("RGB", SIZE)
+    draw = ImageDraw.Draw(image)
+    # Back wall: a vertical gradient from slate to a lighter grey.
+    for y in range(height):
+        shade = int(58 + 50 * y / height)
+        draw.line([(0, y), (width, y)], fill=(shade, shade + 6, shade + 16))
+    # The red banner (会标) over the stage, with the gold border such halls have.
+    banner = (int(width * 0.08), int(height * 0.12), int(width * 0.92), int(height * 0.26))
+    draw.rectangle(banner, fill=(168, 40, 38), outline=(214, 176, 90), width=8)
+    # The stage front and the rows of the hall, drawn as simple shapes in perspective.
+    draw.rectangle((0, int(height * 0.46), width, int(height * 0.52)), fill=(120, 96, 80))
+    for row in range(7):
+        y = int(height * (0.58 + row * 0.062))
+        radius = 14 + row * 4
+        for x in range(radius, width, radius * 3):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(34, 36, 44))
+    # The placeholder mark: a cross through the frame and a label that cannot be missed.
+    draw.line([(0, 0), (width, height)], fill=(235, 235, 235), width=4)
+    draw.line([(0, height), (width, 0)], fill=(235, 235, 235), width=4)
+    box = (int(width * 0.2), int(height * 0.33), int(width * 0.8), int(height * 0.67))
+    draw.rectangle(box, fill=(250, 250, 246), outline=(168, 40, 38), width=10)
+    sizes = (170, 64)
+    centre_x = width // 2
+    top = box[1] + 60
+    for text, size in zip(lines, sizes):
+        font = _hei(size)
+        draw.text((centre_x, top), text, font=font, fill=(30, 30, 30), anchor="mt")
+        top += size + 50
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85, optimize=False, progressive=False)
+    return buffer.getvalue()
+
+
+def write_standin(path: Path) -> Path:
+    return write_atomically(path, draw_standin())

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install what Pressroom needs on Debian 12 with Python 3.11: the system libraries
+# WeasyPrint and the checks use (from apt), then Pressroom with its test tools (from PyPI).
+#   --font-sources  also install Debian's CJK font packages, needed only to regenerate
+#                   the vendored fonts (invoke fonts) and to test that regeneration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint's text layout
+  libharfbuzz-subset0                 # fast font subsetting in WeasyPrint
+  poppler-utils                       # pdftotext and pdftoppm, for checking pages by hand
+  default-jre-headless                # EPUBCheck
+)
+if [[ "${1:-}" == "--font-sources" ]]; then
+  packages+=(fonts-noto-cjk fonts-lxgw-wenkai)
+fi
+
+sudo=""
+[[ "$(id -u)" -eq 0 ]] || sudo="sudo"
+$sudo apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
+
+python3 -m pip install --quiet --editable ".[test]"
