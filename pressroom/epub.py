@@ -1,0 +1,500 @@
+"""The EPUB back end: one article as a reflowable EPUB 3 book.
+
+This module owns the packaging of the e-book, everything but its words and their markup,
+which come from the same article model and Jinja partials as the printed page
+(``layouts/chapter.html.j2``). Here are made: the package metadata (with EPUB
+Accessibility 1.1), the chapter, cover and navigation documents, the reader stylesheet
+(``layouts/css/epub.css``) plus the ``@font-face`` rules for the embedded font subsets,
+the images with media types read from their bytes, Apple Books' display options, and a
+byte-reproducible ZIP.
+
+ebooklib 0.20 does the OPF, nav and NCX; its traps (see ``design/EPUB.md``) are worked
+around where they bite, each with a comment. ``render_epub`` returns bytes and writes no
+file: the caller writes them atomically.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import stat
+import uuid
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+import cssselect2
+import tinycss2
+from ebooklib import epub
+from lxml import etree
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from . import fonts
+from .errors import BuildError, Location, ResourceError
+from .layouts import anchors, render, stylesheet
+from .model import Article
+
+CHAPTER_FILE = "chapter.xhtml"
+COVER_FILE = "cover.xhtml"
+NAV_FILE = "nav.xhtml"
+DISPLAY_OPTIONS_FILE = "META-INF/com.apple.ibooks.display-options.xml"
+
+# Every label a reader sees that is not the article's own text.
+LABELS = {"cover": "封面", "toc": "目录", "bodymatter": "正文", "landmarks": "导览"}
+
+# dcterms:modified when neither SOURCE_DATE_EPOCH nor the article's date is set: a
+# constant keeps undated builds reproducible (a file's mtime differs between clones).
+# It is the earliest time a ZIP entry can carry.
+FALLBACK_MODIFIED = datetime.datetime(1980, 1, 1, tzinfo=datetime.timezone.utc)
+
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessMode", "visual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityHazard", "none"),
+    ("schema:accessibilitySummary",
+     "本书为一篇报纸文章的电子版，文字可重排，可放大字号、更换字体。标题、小标题结构完整，"
+     "目录可直达各节；图片均配有文字说明和替代文本。无闪烁、声音或动画等危险内容。"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+)
+
+DISPLAY_OPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"""
+
+IMAGE_FORMATS = {  # Pillow's format name -> media type and file extension
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "GIF": ("image/gif", ".gif"),
+    "WEBP": ("image/webp", ".webp"),
+}
+FONT_FORMATS = {  # the first four bytes of a font file -> media type, extension, CSS format
+    b"OTTO": ("font/otf", ".otf", "opentype"),
+    b"\x00\x01\x00\x00": ("font/ttf", ".ttf", "truetype"),
+    b"true": ("font/ttf", ".ttf", "truetype"),
+    b"wOF2": ("font/woff2", ".woff2", "woff2"),
+    b"wOFF": ("font/woff", ".woff", "woff"),
+}
+
+XHTML = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def render_epub(article: Article, cover_png: bytes | None = None) -> bytes:
+    """The finished EPUB 3 of ``article``; ``cover_png`` (the page proof) is its cover."""
+    book = new_book(article)
+    add_accessibility_metadata(book)
+    styles = add_stylesheets(book, article)
+    image_urls = add_images(book, article)
+    cover = add_cover(book, article, cover_png, styles)
+    chapter = add_chapter(book, article, image_urls, styles)
+    nav = add_navigation(book, article, cover, chapter, styles)
+    add_fonts(book, styles, documents=[cover, nav, chapter])
+    add_display_options(book)
+    modified = modified_time(article)
+    return reproducible_zip(package(book, article, modified), modified)
+
+
+# -- metadata -----------------------------------------------------------------------------
+
+def new_book(article: Article) -> epub.EpubBook:
+    book = epub.EpubBook()
+    book.IDENTIFIER_ID = "pub-id"
+    # ebooklib's default is a random uuid4: a new book on every build.
+    book.set_identifier(identifier(article))
+    book.set_title(article.title)
+    book.set_language(article.lang)
+    creators = article.byline.creators if article.byline else ()
+    for number, name in enumerate(creators, 1):
+        # One id each: ebooklib gives every creator the same id unless told otherwise.
+        book.add_author(name, role="aut", uid=f"creator-{number}")
+    if article.publication:
+        book.add_metadata("DC", "publisher", article.publication)
+    if article.date:
+        book.add_metadata("DC", "date", article.date.isoformat())
+    return book
+
+
+def identifier(article: Article) -> str:
+    """``urn:uuid:`` + a uuid5 of the article's identifier, or of its slug: same input, same id."""
+    name = article.identifier or f"pressroom:{article.slug}"
+    if name.lower().startswith("urn:uuid:"):
+        try:
+            return f"urn:uuid:{uuid.UUID(name[9:])}"
+        except ValueError:
+            pass
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def add_accessibility_metadata(book: epub.EpubBook) -> None:
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def modified_time(article: Article) -> datetime.datetime:
+    """dcterms:modified, in UTC: SOURCE_DATE_EPOCH, else the issue date, else a constant."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a time",
+                             hint="set it to whole seconds since 1970, e.g. "
+                                  "$(git log -1 --format=%ct)") from None
+    if article.date:
+        return datetime.datetime.combine(article.date, datetime.time(), datetime.timezone.utc)
+    return FALLBACK_MODIFIED
+
+
+# -- content ------------------------------------------------------------------------------
+
+def add_stylesheets(book: epub.EpubBook, article: Article) -> list[epub.EpubItem]:
+    """fonts.css (filled in by ``add_fonts``), then the shared and the reader stylesheet."""
+    styles = [epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css")]
+    for name in ("shared.css", "epub.css"):
+        styles.append(epub.EpubItem(uid=f"css-{Path(name).stem}", file_name=f"css/{name}",
+                                    media_type="text/css",
+                                    content=stylesheet(article, name).read_bytes()))
+    for style in styles:
+        book.add_item(style)
+    return styles
+
+
+def add_images(book: epub.EpubBook, article: Article) -> dict[Path, str]:
+    """Each figure's image under an ASCII name, typed by its bytes; returns the urls."""
+    urls: dict[Path, str] = {}
+    for number, figure in enumerate(article.figures, 1):
+        if figure.image in urls:
+            continue
+        try:
+            data = figure.image.read_bytes()
+        except OSError as error:
+            raise ResourceError(f"image '{figure.image.name}' cannot be read: {error.strerror}",
+                                figure.where) from None
+        media_type, extension = image_format(data, f"image '{figure.image.name}'", figure.where)
+        name = unique_name(book, "images/", ascii_stem(figure.image.stem) or f"figure-{number}",
+                           extension)
+        book.add_item(epub.EpubImage(uid=f"image-{number}", file_name=name,
+                                     media_type=media_type, content=data))
+        urls[figure.image] = name
+    return urls
+
+
+def image_format(data: bytes, what: str, where: Location | None) -> tuple[str, str]:
+    """Media type and extension from the image's bytes: a PNG saved as .jpg is still a PNG."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    if kind not in IMAGE_FORMATS:
+        # A manuscript's picture is the user's to fix; a bad cover is the caller's fault.
+        error = ResourceError if where else BuildError
+        problem = "is not a readable JPEG, PNG, GIF or WebP image" if data else "is empty"
+        raise error(f"{what} {problem}", where, "save the picture as JPEG or PNG")
+    return IMAGE_FORMATS[kind]
+
+
+def ascii_stem(stem: str) -> str:
+    # Reading systems and ZIP tools disagree on non-ASCII names: keep only safe characters.
+    return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_-]", "-", stem)).strip("-_").lower()
+
+
+def unique_name(book: epub.EpubBook, folder: str, stem: str, extension: str) -> str:
+    taken = {item.file_name for item in book.get_items()}
+    name, number = f"{folder}{stem}{extension}", 1
+    while name in taken:
+        number += 1
+        name = f"{folder}{stem}-{number}{extension}"
+    return name
+
+
+def document(uid: str, file_name: str, title: str, article: Article, body: str,
+             styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    # A body fragment, as bytes: ebooklib rebuilds <head> itself and drops whatever head
+    # it is given, and a whole document passed as str fails with "Document is empty".
+    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=article.lang,
+                         content=body.encode("utf-8"))
+    item.add_meta(charset="utf-8")
+    for style in styles:
+        item.add_item(style)
+    return item
+
+
+def add_chapter(book: epub.EpubBook, article: Article, image_urls: dict[Path, str],
+                styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    body = render(article, "chapter.html.j2", image_urls=image_urls)
+    return book.add_item(document("chapter", CHAPTER_FILE, article.title, article, body, styles))
+
+
+# -- cover --------------------------------------------------------------------------------
+
+def add_cover(book: epub.EpubBook, article: Article, cover_png: bytes | None,
+              styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    """The cover image (``cover-image``) and a cover page of our own, first in the spine.
+
+    ebooklib's ``set_cover`` page is English and non-linear (EPUBCheck OPF-096), so the
+    image is added by hand and the page comes from ``layouts/cover.html.j2``.
+    """
+    if cover_png is not None:
+        data = cover_png
+        alt = f"{article.publication or '报纸'}版面：{article.title}"
+    else:
+        data = draw_cover(article)
+        alt = f"封面：{article.title}"
+    media_type, extension = image_format(data, "the cover image", None)
+    name = unique_name(book, "images/", "cover", extension)
+    image = epub.EpubCover(uid="cover-image", file_name=name)
+    image.media_type, image.content = media_type, data
+    book.add_item(image)
+    # For EPUB 2 reading systems, which know no cover-image property.
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    body = render(article, "cover.html.j2", cover={"url": image.file_name, "alt": alt})
+    return book.add_item(document("cover", COVER_FILE, LABELS["cover"], article, body, styles))
+
+
+def draw_cover(article: Article) -> bytes:
+    """A plain title card for when no page proof is given: kicker and headline on paper."""
+    width, height = 1200, 1800
+    image = Image.new("RGB", (width, height), (250, 248, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width, 36), fill=(168, 40, 38))
+    faces = {face.role_family: str(fonts.FONTS_DIR / face.file) for face in fonts.FACES}
+    top = int(height * 0.3)
+    if article.kicker:
+        kicker = ImageFont.truetype(faces["Pressroom Song"], 56)
+        draw.text((width // 2, top), article.kicker, font=kicker, fill=(40, 40, 40), anchor="mt")
+        top += 110
+    # The headline as large as its longest line allows, within a tenth of the width each side.
+    longest = max(len(line) for line in article.headline)
+    size = max(24, min(120, int(width * 0.8 / longest)))
+    headline = ImageFont.truetype(faces["Pressroom Hei"], size)
+    for line in article.headline:
+        draw.text((width // 2, top), line, font=headline, fill=(20, 20, 20), anchor="mt")
+        top += int(size * 1.35)
+    if article.publication:
+        small = ImageFont.truetype(faces["Pressroom Kai"], 48)
+        draw.text((width // 2, height - 160), article.publication, font=small,
+                  fill=(168, 40, 38), anchor="mt")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# -- navigation ---------------------------------------------------------------------------
+
+def add_navigation(book: epub.EpubBook, article: Article, cover: epub.EpubHtml,
+                   chapter: epub.EpubHtml, styles: list[epub.EpubItem]) -> epub.EpubNav:
+    """The nav (toc and landmarks, in Chinese), the NCX, and the spine."""
+    sections = [epub.Link(f"{CHAPTER_FILE}#{anchor}", subhead.text, anchor)
+                for subhead, anchor in anchors(article).items()]
+    headline = epub.Link(CHAPTER_FILE, article.title, "headline")
+    # An empty nested <ol> is invalid, so a headline without subheads stands alone.
+    book.toc = [(headline, sections)] if sections else [headline]
+    # Landmarks are written only from book.guide ("text" becomes bodymatter).
+    book.guide = [
+        {"type": "cover", "href": COVER_FILE, "title": LABELS["cover"]},
+        {"type": "toc", "href": NAV_FILE, "title": LABELS["toc"]},
+        {"type": "text", "href": CHAPTER_FILE, "title": LABELS["bodymatter"]},
+    ]
+    # Both, or EPUBCheck fails: no nav is RSC-005, no NCX is OPF-049.
+    book.add_item(epub.EpubNcx())
+    nav = book.add_item(epub.EpubNav(file_name=NAV_FILE, title=LABELS["toc"]))
+    for style in styles:
+        nav.add_item(style)
+    book.spine = [cover, nav, chapter]
+    return nav
+
+
+# -- fonts --------------------------------------------------------------------------------
+
+def add_fonts(book: epub.EpubBook, styles: list[epub.EpubItem],
+              documents: list[epub.EpubHtml]) -> None:
+    """Embed, per face, a subset of exactly the characters that face draws in the book.
+
+    Which face draws which text is found the way a reader finds it, by the font-family
+    cascade of the book's stylesheets over its documents: a manuscript's own layouts or a
+    new rule in shared.css need no change here, and no face carries glyphs it never draws.
+    """
+    font_css, *css = styles
+    texts = text_by_family([_written(book, item) for item in documents],
+                           [style.content.decode("utf-8") for style in css])
+    rules = []
+    for face in fonts.FACES:
+        text = texts.get(face.role_family, "")
+        if not text.strip():
+            continue
+        data = fonts.subset_bytes(face, text)
+        if data[:4] not in FONT_FORMATS:
+            raise BuildError(f"the subset of {face.file} is not an OpenType, TrueType or "
+                             "WOFF font")
+        media_type, extension, css_format = FONT_FORMATS[data[:4]]
+        slug = ascii_stem(face.role_family)
+        item = epub.EpubItem(uid=f"font-{slug}", file_name=f"fonts/{slug}{extension}",
+                             media_type=media_type, content=data)
+        book.add_item(item)
+        rules.append(f'@font-face {{\n  font-family: "{face.role_family}";\n'
+                     f'  src: url("../{item.file_name}") format("{css_format}");\n'
+                     f'  font-weight: {face.weight};\n  font-style: normal;\n}}\n')
+    # Written here, not in a template: the rules follow from the subsets just cut.
+    font_css.content = ("/* The embedded subsets, one per face, written by pressroom/epub.py. */"
+                        "\n\n" + "\n".join(rules)).encode("utf-8")
+
+
+def _written(book: epub.EpubBook, item: epub.EpubHtml) -> bytes:
+    # The documents as ebooklib will write them (the nav only exists at write time).
+    return _Writer(io.BytesIO(), book, WRITER_OPTIONS)._get_nav(item) \
+        if isinstance(item, epub.EpubNav) else item.get_content()
+
+
+def text_by_family(documents: list[bytes], stylesheets: list[str]) -> dict[str, str]:
+    """The text of the documents' bodies, grouped by the first font family that sets it.
+
+    A small cascade of the one property: the rule of highest specificity, the later of
+    equals, else the parent's family. ``!important``, ``@media`` and the ``font``
+    shorthand are not used by the layouts and are not looked at.
+    """
+    matcher = cssselect2.Matcher()
+    for stylesheet_text in stylesheets:
+        for rule in tinycss2.parse_stylesheet(stylesheet_text, skip_comments=True,
+                                              skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue  # @font-face, @media: no font-family for elements here
+            family = _first_family(rule.content)
+            if family is not None:
+                for selector in cssselect2.compile_selector_list(rule.prelude):
+                    matcher.add_selector(selector, family)
+    texts: dict[str, list[str]] = defaultdict(list)
+    for data in documents:
+        root = etree.fromstring(data)
+        families: dict[object, str | None] = {}
+        for element in cssselect2.ElementWrapper.from_xml_root(root).iter_subtree():
+            matches = [match for match in matcher.match(element) if match[2] is None]
+            families[element.etree_element] = matches[-1][3] if matches else (
+                families.get(element.parent.etree_element) if element.parent else None)
+        body = root.find(f"{{{XHTML}}}body")
+        for element in body.iter() if body is not None else ():
+            if not isinstance(element.tag, str):
+                continue  # comments
+            if element.text:
+                texts[families[element]].append(element.text)
+            if element.tail and element is not body:
+                texts[families[element.getparent()]].append(element.tail)
+    return {family: re.sub(r"\s+", " ", "".join(parts))
+            for family, parts in texts.items() if family}
+
+
+def _first_family(declarations) -> str | None:
+    for declaration in tinycss2.parse_declaration_list(declarations, skip_comments=True,
+                                                       skip_whitespace=True):
+        if declaration.type == "declaration" and declaration.lower_name == "font-family":
+            words = []
+            for token in declaration.value:
+                if token.type == "literal" and token.value == ",":
+                    break
+                if token.type in ("string", "ident"):
+                    words.append(token.value)
+            return " ".join(words) or None
+    return None
+
+
+def add_display_options(book: epub.EpubBook) -> None:
+    # Apple Books ignores embedded fonts unless this file says the publisher chose them.
+    book.add_item(epub.EpubItem(uid="display-options", file_name=DISPLAY_OPTIONS_FILE,
+                                content=DISPLAY_OPTIONS, manifest=False))
+
+
+# -- package ------------------------------------------------------------------------------
+
+WRITER_OPTIONS = {
+    "raise_exceptions": True,
+    "landmark_title": LABELS["landmarks"],
+    "epub3_pages": False,  # no page list: the text has no print page breaks to map
+}
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with the two things it cannot be told to do."""
+
+    def _write_opf_file(self, root):
+        # <package xml:lang>: the language of the metadata (Ace flags it when missing).
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+    def _get_nav(self, item):
+        tree = etree.fromstring(super()._get_nav(item)).getroottree()
+        head = tree.find(f"{{{XHTML}}}head")
+        head.insert(0, etree.Element(f"{{{XHTML}}}meta", charset="utf-8"))
+        # Landmarks are for the reading system's menus, not a list to read on the page.
+        for nav in tree.iterfind(f".//{{{XHTML}}}nav"):
+            if nav.get("{http://www.idpf.org/2007/ops}type") == "landmarks":
+                nav.set("hidden", "hidden")
+        return etree.tostring(tree, pretty_print=True, encoding="utf-8", xml_declaration=True)
+
+
+def package(book: epub.EpubBook, article: Article, modified: datetime.datetime) -> bytes:
+    """ebooklib's ZIP, written in memory so that a failure never leaves half a file."""
+    buffer = io.BytesIO()
+    # mtime: ebooklib otherwise writes local time labelled Z.
+    writer = _Writer(buffer, book, {**WRITER_OPTIONS, "mtime": modified})
+    try:
+        writer.process()
+        writer.write()
+    except (OSError, ValueError, etree.LxmlError, epub.EpubException) as error:
+        raise BuildError(f"ebooklib could not package the EPUB: {error}",
+                         Location(article.source)) from error
+    check_documents(buffer.getvalue(), article)
+    return buffer.getvalue()
+
+
+def check_documents(data: bytes, article: Article) -> None:
+    # ebooklib writes an empty document, without a word, when it cannot parse a chapter.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xhtml"):
+                try:
+                    root = etree.fromstring(archive.read(name))
+                except etree.XMLSyntaxError as error:
+                    raise BuildError(f"{name} in the EPUB is not well-formed XHTML: {error}",
+                                     Location(article.source)) from None
+                if root.find(f"{{{XHTML}}}body") is None or not len(root.find(f"{{{XHTML}}}body")):
+                    raise BuildError(f"{name} in the EPUB has an empty body",
+                                     Location(article.source))
+
+
+def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
+    """The same files in a ZIP that depends on nothing but them and ``modified``.
+
+    ebooklib stamps entries with the wall clock. Here every entry gets ``modified`` (in
+    UTC), Unix mode 0644 and a fixed place: ``mimetype`` first and stored (the OCF rule),
+    then META-INF, then the rest by name.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = source.namelist()
+        if len(set(names)) != len(names):
+            raise BuildError("the EPUB has two files of the same name")
+        files = {name: source.read(name) for name in names}
+    # ZIP times have no zone and run from 1980 to 2107: the UTC fields, or 1980 outside.
+    stamp = modified.timetuple()[:6] if 1980 <= modified.year <= 2107 else (1980, 1, 1, 0, 0, 0)
+    order = sorted(files, key=lambda name: (name != "mimetype",
+                                            not name.startswith("META-INF/"), name))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3  # Unix, so that the mode below means what it says
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name], compresslevel=9)
+    return out.getvalue()
