@@ -65,10 +65,27 @@ def environment(article: Article) -> jinja2.Environment:
     )
 
 
+@dataclass(frozen=True)
+class Headline:
+    """标题组 as the partials print it: kicker, the headline's lines, subtitle."""
+
+    kicker: str | None
+    lines: tuple[str, ...]
+    subtitle: str | None
+
+
 def render(article: Article, template: str, **context) -> str:
-    """Render one wrapper with the article, its anchors and the caller's context."""
+    """Render one wrapper. The partials print ``headline``, ``note``, ``blocks`` and
+    ``byline``: the article's own, unless the caller passes set (composed) ones."""
     env = environment(article)
-    return env.get_template(template).render(article=article, anchors=anchors(article), **context)
+    parts = {
+        "headline": Headline(article.kicker, article.headline, article.subtitle),
+        "note": article.editor_note,
+        "blocks": article.blocks,
+        "byline": article.byline,
+    }
+    return env.get_template(template).render(
+        article=article, anchors=anchors(article), **{**parts, **context})
 
 
 def stylesheet(article: Article, name: str) -> Path:

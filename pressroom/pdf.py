@@ -18,7 +18,8 @@ from weasyprint.urls import URLFetcher
 
 from . import fonts
 from .errors import BuildError, Location
-from .layouts import LAYOUTS_DIR, furniture, render, stylesheet
+from .compose import Page, compose
+from .layouts import LAYOUTS_DIR, render, stylesheet
 from .model import Article
 
 # Tagged PDF: the structure tree carries headings, paragraphs and the photo's alt text.
@@ -63,24 +64,26 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def page_html(article: Article) -> str:
+def page_html(article: Article, page: Page) -> str:
     faces = [{"family": face.role_family, "url": (fonts.FONTS_DIR / face.file).as_uri(),
               "weight": face.weight} for face in fonts.FACES]
     return render(
         article, "page.html.j2",
         faces=faces,
         stylesheets=[stylesheet(article, name).as_uri() for name in ("shared.css", "print.css")],
-        furniture=furniture(article),
+        page=page,
+        headline=page.headline, note=page.note, blocks=page.blocks, byline=page.byline,
         image_urls={figure.image: figure.image.as_uri() for figure in article.figures},
     )
 
 
 def render_pdf(article: Article) -> bytes:
     """Lay the article out on one page and return the PDF's bytes."""
+    page = compose(article)
     fetcher = SandboxFetcher([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR])
     with _weasyprint_warnings() as warnings:
         document = weasyprint.HTML(
-            string=page_html(article), base_url=article.folder.as_uri() + "/",
+            string=page_html(article, page), base_url=article.folder.as_uri() + "/",
             url_fetcher=fetcher,
         ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
         pages = len(document.pages)

@@ -1,0 +1,594 @@
+"""Composing the printed page on the character grid (拼版).
+
+Everything on the page is placed here, in points from the page's top-left corner, and the
+layouts only print the boxes: the header strip, the headline group across the columns,
+the boxed editor's note, and the body on a grid of columns and rows. Every body line takes
+one row; subheads, the photo with its caption and the byline take whole rows, so the
+baselines of neighbouring columns stay level all down the page.
+
+Copyfitting is a search over what a layout editor would change, each within bounds set in
+``Settings``: the line pitch (leading), the photo's height (cropping a little), the band a
+subhead takes (three or four rows) and a spare row before the byline. The first layout in
+which every column is full and the last one ends within a line of the others wins; when no
+layout fits, the build stops and says how many characters to cut or add.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Union
+
+import budoux
+from PIL import Image
+
+from . import fonts
+from .errors import BuildError, Location
+from .layouts import Furniture, anchors, furniture
+from .lines import Line, Metrics, latin_runs, set_lines
+from .measure import latin_widths
+from .model import Article, Figure, Paragraph, Subhead
+
+PT_PER_MM = 72 / 25.4
+SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page and the bounds copyfitting may move within. Lengths in mm, sizes in pt."""
+
+    page_width: float = 270.0  # 四开 (tabloid)
+    page_height: float = 390.0
+    margin_top: float = 14.0
+    margin_bottom: float = 16.0
+    columns: int = 6
+    column_chars: int = 11  # column width in body characters (11-14 is usual)
+    gap_chars: float = 1.5  # gap between columns, in body characters
+    body_size: float = 9.0  # 小五
+    leading_min: float = 1.40  # line pitch bounds, as multiples of the body size
+    leading_max: float = 1.80
+    leading_step: float = 0.25  # pt
+    figure_columns: int = 2
+    figure_crop: float = 0.2  # the photo may lose up to this share of its height or width
+    subhead_rows: tuple[int, ...] = (3, 4)
+    subhead_size: float = 10.5  # 五号
+    headline_size: float = 36.0
+    kicker_size: float = 16.0  # 三号
+    subtitle_size: float = 14.0  # 四号
+    note_size: float = 10.5
+    caption_size: float = 8.0
+    byline_size: float = 9.0
+    masthead_height: float = 26.0  # pt, the header strip with its rule
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+# -- what the layouts print ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the page, in points from the top-left corner."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class SetParagraph:
+    """The part of a paragraph that stands in one column: its lines, already set."""
+
+    lines: tuple[Line, ...]
+    box: Box
+    opening: bool  # holds the paragraph's first line
+    kind: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class SetSubhead:
+    lines: tuple[str, ...]
+    box: Box
+    anchor: str
+    padding_top: float
+    kind: str = "subhead"
+
+
+@dataclass(frozen=True)
+class SetFigure:
+    image: Path
+    alt: str
+    box: Box
+    image_height: float
+    caption_lines: tuple[Line, ...]
+    kind: str = "figure"
+
+
+@dataclass(frozen=True)
+class SetHeadline:
+    kicker: str | None
+    lines: tuple[str, ...]
+    subtitle: str | None
+    box: Box
+
+
+@dataclass(frozen=True)
+class SetNote:
+    label: str
+    label_width: float
+    paragraphs: tuple[tuple[Line, ...], ...]
+    box: Box
+    padding: float  # left and right
+    padding_top: float
+
+
+@dataclass(frozen=True)
+class SetByline:
+    lines: tuple[str, ...]
+    box: Box
+
+
+SetBlock = Union[SetParagraph, SetSubhead, SetFigure]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The composed page: every box, in reading order, and the figures copyfitting chose."""
+
+    width: float
+    height: float
+    type_left: float
+    type_width: float
+    body_top: float
+    rows: int
+    pitch: float
+    column_width: float
+    gap: float
+    settings: Settings
+    furniture: Furniture
+    masthead: Box
+    headline: SetHeadline
+    note: SetNote | None
+    blocks: tuple[SetBlock, ...]
+    byline: SetByline | None
+    rules: tuple[Box, ...]
+    column_ends: tuple[int, ...]  # the last row used in each column
+
+
+# -- the pieces the body is made of -----------------------------------------------
+
+@dataclass
+class _Piece:
+    kind: str  # line, subhead, figure, byline
+    rows: int
+    source: object = None  # the model block
+    line: Line | None = None
+    opening: bool = False
+    paragraph: int = -1
+
+
+@dataclass
+class _Placed:
+    piece: _Piece
+    column: int
+    row: int
+
+
+@dataclass
+class _Flow:
+    placed: list[_Placed] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+
+def compose(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Page:
+    """Set every text of the article and place it on the page."""
+    faces = _faces(article)
+    size = settings.body_size
+    column_width = settings.column_chars * size
+    gap = settings.gap_chars * size
+    type_width = settings.columns * column_width + (settings.columns - 1) * gap
+    page_width = settings.page_width * PT_PER_MM
+    type_left = (page_width - type_width) / 2
+    figure_width = settings.figure_columns * column_width + (settings.figure_columns - 1) * gap
+
+    body = [(block, set_lines(block.text, faces[SONG], size, column_width, 2 * size))
+            for block in article.blocks if isinstance(block, Paragraph)]
+    lines_of = {id(block): lines for block, lines in body}
+    captions = {id(figure): _caption_lines(figure, faces[KAI], settings, figure_width)
+                for figure in article.figures}
+    byline = _byline_lines(article, faces, settings, column_width)
+    head = _headline_height(article, settings)
+    note = _note_lines(article, faces, settings, type_width)
+
+    tried: list[tuple[int, int]] = []  # (rows needed - rows there, pitch) of each try
+    for pitch in _pitches(settings):
+        top, rows, note_height = _vertical(settings, pitch, head, note)
+        if rows <= 0:
+            continue
+        for figure_rows in _figure_rows(article, settings, pitch, figure_width, captions):
+            for extra in _subhead_extras(article, settings):
+                for spare in (0, 1):
+                    pieces = _pieces(article, lines_of, figure_rows, extra, byline, spare,
+                                     settings)
+                    need = sum(p.rows * (settings.figure_columns if p.kind == "figure" else 1)
+                               for p in pieces)
+                    capacity = settings.columns * rows
+                    tried.append((need - capacity, pitch))
+                    if not capacity - 1 <= need <= capacity:
+                        continue
+                    flow = _flow(pieces, settings.columns, rows, settings.figure_columns)
+                    if flow is not None:
+                        return _page(article, settings, faces, flow, pitch, top, rows,
+                                     note, note_height, head, type_left, type_width,
+                                     column_width, gap, figure_width, captions, byline)
+    raise _no_fit(article, settings, tried)
+
+
+# -- setting the texts --------------------------------------------------------------
+
+def _faces(article: Article) -> dict[str, Metrics]:
+    """The three faces, with every Latin run of the article measured by WeasyPrint."""
+    faces = {face.role_family: Metrics(fonts.FONTS_DIR / face.file, face.role_family)
+             for face in fonts.FACES}
+    texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)],
+             KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
+             + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
+             + ([article.byline.text] if article.byline else [])}
+    runs = [(family, run) for family, values in texts.items()
+            for text in values for run in latin_runs(text)]
+    for (family, run), width in latin_widths(runs).items():
+        faces[family].latin[run] = width
+    return faces
+
+
+def _caption_lines(figure: Figure, face: Metrics, settings: Settings,
+                   width: float) -> tuple[Line, ...]:
+    text = figure.caption + (f"\u3000{figure.credit}" if figure.credit else "")
+    return set_lines(text, face, settings.caption_size, width)
+
+
+def _byline_lines(article: Article, faces: dict[str, Metrics], settings: Settings,
+                  width: float) -> tuple[str, ...]:
+    """The byline broken where a reader expects: between credits, then between names, and
+    inside a long role only between phrases."""
+    if not article.byline:
+        return ()
+    face, size = faces[KAI], settings.byline_size
+    lines: list[str] = []
+    for credit in article.byline.credits:
+        # (text, what joins it to the word before): role phrases run on, names stand apart.
+        words = [(phrase, "") for phrase in _phrases(credit.role, face, size, width)]
+        words += [(name, " ") for name in credit.names]
+        line = ""
+        for word, joint in words:
+            candidate = line + joint + word if line else word
+            if line and _plain_width(candidate, face) * size > width + 1e-6:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return tuple(lines)
+
+
+def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
+    """A role too long for the column, cut into phrases (BudouX) that each fit."""
+    if _plain_width(text, face) * size <= width:
+        return [text]
+    phrases = _PARSER.parse(text)
+    pieces, current = [], ""
+    for phrase in phrases:
+        if current and _plain_width(current + phrase, face) * size > width:
+            pieces.append(current)
+            current = phrase
+        else:
+            current += phrase
+    pieces.append(current)
+    return pieces
+
+
+_PARSER = budoux.load_default_simplified_chinese_parser()
+
+
+def _plain_width(text: str, face: Metrics) -> float:
+    return sum(face.width(char, "latin" if ord(char) < 0x2000 else "han") for char in text)
+
+
+def _headline_height(article: Article, settings: Settings) -> float:
+    height = len(article.headline) * settings.headline_size * 1.25
+    if article.kicker:
+        height += settings.kicker_size * 1.6
+    if article.subtitle:
+        height += settings.subtitle_size * 1.6
+    return height
+
+
+def _note_lines(article: Article, faces: dict[str, Metrics], settings: Settings,
+                type_width: float) -> tuple[float, float, tuple[tuple[Line, ...], ...]] | None:
+    if not article.editor_note:
+        return None
+    size = settings.note_size
+    padding = size
+    label_width = 3.5 * size  # 编者按 in Hei and half a character of space
+    measure = type_width - 2 * padding - 1.5
+    paragraphs = tuple(
+        set_lines(paragraph.text, faces[KAI], size, measure, label_width if number == 0 else 2 * size)
+        for number, paragraph in enumerate(article.editor_note.paragraphs))
+    return label_width, padding, paragraphs
+
+
+def _note_pitch(settings: Settings) -> float:
+    return settings.note_size * 1.6
+
+
+# -- geometry -----------------------------------------------------------------------
+
+def _pitches(settings: Settings) -> Iterator[float]:
+    """Line pitches to try, nearest to 1.5 times the body size first."""
+    low = settings.leading_min * settings.body_size
+    high = settings.leading_max * settings.body_size
+    steps = int((high - low) / settings.leading_step + 1e-9)
+    pitches = [round(low + step * settings.leading_step, 4) for step in range(steps + 1)]
+    ideal = 1.5 * settings.body_size
+    return iter(sorted(pitches, key=lambda pitch: (abs(pitch - ideal), pitch)))
+
+
+def _vertical(settings: Settings, pitch: float, head: float,
+              note) -> tuple[float, int, float]:
+    """Where the body starts, how many rows it has, and the note box's height.
+
+    The body ends on the bottom margin; whatever the rows leave over goes into the space
+    around the headline group, so there is never an empty band at the foot."""
+    top = settings.margin_top * PT_PER_MM + settings.masthead_height
+    bottom = (settings.page_height - settings.margin_bottom) * PT_PER_MM
+    note_height = 0.0
+    if note:
+        _, padding, paragraphs = note
+        lines = sum(len(paragraph) for paragraph in paragraphs)
+        note_height = math.ceil((lines * _note_pitch(settings) + 2 * padding) / pitch) * pitch
+    minimum_space = 2 * pitch  # above and below the headline group, at least
+    available = bottom - top - head - note_height - minimum_space - (pitch if note else 0)
+    rows = int(available // pitch)
+    return bottom - rows * pitch, rows, note_height
+
+
+def _figure_rows(article: Article, settings: Settings, pitch: float, width: float,
+                 captions) -> list[dict[int, int]]:
+    """Row counts to try for each figure, the photo's own shape first."""
+    if not article.figures:
+        return [{}]
+    options = []
+    for figure in article.figures:
+        with Image.open(figure.image) as image:
+            natural = width * image.height / image.width
+        caption = len(captions[id(figure)]) * settings.caption_size * 1.5 + 0.6 * pitch
+        low = natural * (1 - settings.figure_crop)
+        high = natural / (1 - settings.figure_crop)
+        rows = range(math.ceil((low + caption) / pitch), math.floor((high + caption) / pitch) + 1)
+        ideal = (natural + caption) / pitch
+        options.append((id(figure), sorted(rows, key=lambda r: (abs(r - ideal), r))))
+    combos = itertools.product(*[rows for _, rows in options])
+    return [dict(zip([key for key, _ in options], combo)) for combo in combos]
+
+
+def _subhead_extras(article: Article, settings: Settings) -> list[tuple[int, ...]]:
+    """Which subheads take the larger band: none, then one, two ... spread evenly."""
+    count = sum(isinstance(block, Subhead) for block in article.blocks)
+    small, large = min(settings.subhead_rows), max(settings.subhead_rows)
+    patterns = []
+    for many in range(count + 1):
+        chosen = {round(i * count / many + count / (2 * many) - 0.5) for i in range(many)} \
+            if many else set()
+        patterns.append(tuple(large if i in chosen else small for i in range(count)))
+    return patterns
+
+
+def _pieces(article: Article, lines_of, figure_rows, subhead_rows, byline, spare,
+            settings) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    subheads = iter(subhead_rows)
+    for number, block in enumerate(article.blocks):
+        if isinstance(block, Paragraph):
+            for index, line in enumerate(lines_of[id(block)]):
+                pieces.append(_Piece("line", 1, block, line, opening=index == 0, paragraph=number))
+        elif isinstance(block, Subhead):
+            pieces.append(_Piece("subhead", next(subheads), block))
+        elif isinstance(block, Figure):
+            pieces.append(_Piece("figure", figure_rows[id(block)], block))
+    if byline:
+        pieces.append(_Piece("byline", len(byline) + spare))
+    return pieces
+
+
+# -- the flow -------------------------------------------------------------------------
+
+KEEP_AFTER_SUBHEAD = 2  # body lines a subhead needs under it in its own column
+MIN_BESIDE_FIGURE = 2  # no single line above or below the photo in its column
+
+
+def _flow(pieces: list[_Piece], columns: int, rows: int, span: int) -> _Flow | None:
+    """Pour the pieces into the columns; None if that leaves a hole or spills over."""
+    flow = _Flow()
+    blocked: set[tuple[int, int]] = set()
+    column, row = 0, 0
+
+    def advance():
+        nonlocal column, row
+        while column < columns and (row >= rows or (column, row) in blocked):
+            if row >= rows:
+                flow.ends.append(rows - 1)
+                column, row = column + 1, 0
+            else:
+                row += 1
+
+    def free_run(c: int, r: int) -> int:
+        count = 0
+        while r + count < rows and (c, r + count) not in blocked:
+            count += 1
+        return count
+
+    for index, piece in enumerate(pieces):
+        advance()
+        if column >= columns:
+            return None
+        if piece.kind == "line":
+            flow.placed.append(_Placed(piece, column, row))
+            row += 1
+        elif piece.kind in ("subhead", "byline"):
+            need = piece.rows + (KEEP_AFTER_SUBHEAD if piece.kind == "subhead" else 0)
+            if free_run(column, row) < need:
+                return None  # it would leave a hole at the column's foot
+            flow.placed.append(_Placed(piece, column, row))
+            row += piece.rows
+        elif piece.kind == "figure":
+            place = _figure_place(column, row, piece.rows, rows, columns, span, free_run)
+            if place is None:
+                return None
+            fc, fr = place
+            for c in range(fc, fc + span):
+                for r in range(fr, fr + piece.rows):
+                    blocked.add((c, r))
+            flow.placed.append(_Placed(piece, fc, fr))
+    advance_end = row
+    if column >= columns:
+        return None
+    flow.ends.append(advance_end - 1)
+    # Columns end level: the last column may stop at most one row short.
+    if column != columns - 1 or advance_end < rows - 1:
+        return None
+    return flow
+
+
+def _figure_place(column, row, height, rows, columns, span, free_run):
+    """Where the photo goes when the text reaches it: here, across this column and the
+    next, if it fits with enough lines above and below it; else at the top of the next."""
+    candidates = []
+    if column + span <= columns:
+        above = row
+        if above < MIN_BESIDE_FIGURE:
+            candidates.append(row)  # at the flow's place (column top or nearly)
+        if row + height <= rows:
+            below = rows - (row + height)
+            if (above == 0 or above >= MIN_BESIDE_FIGURE) and (below == 0 or below >= MIN_BESIDE_FIGURE):
+                candidates.append(row)
+            elif 0 < below < MIN_BESIDE_FIGURE:
+                candidates.append(rows - height)  # down to the foot
+    if column + 1 + span <= columns:
+        candidates.append(("next", 0))
+    for candidate in candidates:
+        if candidate == ("next", 0):
+            c, r = column + 1, 0
+        else:
+            c, r = column, candidate
+        if r < 0 or r + height > rows:
+            continue
+        if all(free_run(cc, r) >= height for cc in range(c, c + span)):
+            return c, r
+    return None
+
+
+# -- the finished page --------------------------------------------------------------
+
+def _page(article, settings, faces, flow, pitch, top, rows, note, note_height, head,
+          type_left, type_width, column_width, gap, figure_width, captions, byline) -> Page:
+    x = lambda column: type_left + column * (column_width + gap)  # noqa: E731
+    y = lambda row: top + row * pitch  # noqa: E731
+    ids = anchors(article)
+    blocks: list[SetBlock] = []
+    set_byline = None
+    last_line: tuple[int, int, int] | None = None  # (paragraph, column, row) just placed
+    for placed in flow.placed:
+        piece = placed.piece
+        if piece.kind == "line":
+            # Lines of one paragraph standing one under the other in a column make one box.
+            continues = last_line == (piece.paragraph, placed.column, placed.row - 1)
+            last_line = (piece.paragraph, placed.column, placed.row)
+            if continues:
+                previous = blocks[-1]
+                box = previous.box
+                blocks[-1] = SetParagraph(previous.lines + (piece.line,),
+                                          Box(box.left, box.top, box.width, box.height + pitch),
+                                          previous.opening)
+            else:
+                blocks.append(SetParagraph((piece.line,), Box(x(placed.column), y(placed.row),
+                                                              column_width, pitch), piece.opening))
+            continue
+        last_line = None
+        if piece.kind == "subhead":
+            height = piece.rows * pitch
+            text_height = len(piece.source.lines) * settings.subhead_size * 1.3
+            blocks.append(SetSubhead(piece.source.lines,
+                                     Box(x(placed.column), y(placed.row), column_width, height),
+                                     ids[piece.source], (height - text_height) / 2))
+        elif piece.kind == "figure":
+            figure = piece.source
+            caption_lines = captions[id(figure)]
+            caption_height = len(caption_lines) * settings.caption_size * 1.5
+            height = piece.rows * pitch
+            image_height = height - caption_height - 0.6 * pitch
+            blocks.append(SetFigure(figure.image, figure.alt,
+                                    Box(x(placed.column), y(placed.row), figure_width, height),
+                                    image_height, caption_lines))
+        elif piece.kind == "byline":
+            set_byline = SetByline(byline, Box(x(placed.column), y(placed.row + piece.rows - len(byline)),
+                                               column_width, len(byline) * pitch))
+    masthead_top = settings.margin_top * PT_PER_MM
+    masthead = Box(type_left, masthead_top, type_width, settings.masthead_height - 6)
+    # The rows leave some space over above the body: split it around the headline group.
+    free = top - (masthead_top + settings.masthead_height) - head - note_height \
+        - (pitch if note else 0)
+    head_top = masthead_top + settings.masthead_height + free / 2
+    headline = SetHeadline(article.kicker, article.headline, article.subtitle,
+                           Box(type_left, head_top, type_width, head))
+    set_note = None
+    if note:
+        label_width, padding, paragraphs = note
+        # The box takes whole rows; its text sits in the middle of them.
+        text_height = sum(len(lines) for lines in paragraphs) * _note_pitch(settings)
+        set_note = SetNote("编者按", label_width, paragraphs,
+                           Box(type_left, top - pitch - note_height, type_width, note_height),
+                           padding, (note_height - text_height) / 2 - 0.75)
+    rules = tuple(_rules(flow, settings, x, y, rows, pitch, gap))
+    return Page(
+        width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
+        type_left=type_left, type_width=type_width, body_top=top, rows=rows, pitch=pitch,
+        column_width=column_width, gap=gap, settings=settings, furniture=furniture(article),
+        masthead=masthead, headline=headline, note=set_note, blocks=tuple(blocks),
+        byline=set_byline, rules=rules, column_ends=tuple(flow.ends),
+    )
+
+
+def _rules(flow: _Flow, settings: Settings, x, y, rows, pitch, gap) -> Iterator[Box]:
+    """栏线: a hairline in each gap, broken where the photo crosses it."""
+    figure = next((p for p in flow.placed if p.piece.kind == "figure"), None)
+    for column in range(1, settings.columns):
+        spans = [(0, rows)]
+        if figure and figure.column < column < figure.column + settings.figure_columns:
+            spans = [(0, figure.row), (figure.row + figure.piece.rows, rows)]
+        for start, end in spans:
+            if end > start:
+                yield Box(x(column) - gap / 2, y(start), 0, (end - start) * pitch)
+
+
+def _no_fit(article: Article, settings: Settings, tried) -> BuildError:
+    """The copyfit message: how much to cut (or add), in characters."""
+    over = min((delta for delta, _ in tried if delta > 0), default=None)
+    under = max((delta for delta, _ in tried if delta < 0), default=None)
+    per_row = settings.column_chars
+    if under is None or (over is not None and abs(over) <= abs(under) and over > 0
+                         and all(delta > 0 for delta, _ in tried)):
+        return BuildError(
+            f"the article is too long for the page: cut about {over * per_row} characters "
+            f"({over} lines of {per_row})", Location(article.source),
+            "or give it a larger page or smaller type in its layout settings")
+    if over is None or all(delta < 0 for delta, _ in tried):
+        short = -under
+        return BuildError(
+            f"the article is too short to fill the page: add about {short * per_row} characters "
+            f"({short} lines of {per_row})", Location(article.source),
+            "or give it a smaller page or larger type in its layout settings")
+    return BuildError("no layout fills the page exactly with these settings",
+                      Location(article.source),
+                      "cut or add a few lines, or widen the leading bounds")
