@@ -8,7 +8,9 @@ the repository's ``fonts/`` folder:
   ``repertoire`` (GB2312, the punctuation blocks and every character of the manuscripts),
   keeping every OpenType layout feature, and writes the subsets, ``SOURCES.json`` (what
   came from where, with checksums and package versions), ``README.md`` and the licence
-  files. It runs rarely (``invoke fonts``) and its output is committed.
+  files. It runs rarely (``invoke fonts``) and its output is committed. A subset is a
+  Modified Version under the SIL Open Font License, so a face whose licence reserves a
+  name its names use is renamed (``Face.rename_to``).
 * ``cmap`` tells which characters a vendored face can draw (the coverage check uses it).
 * ``subset_bytes`` cuts a vendored face down to the characters of one text, for embedding
   in an EPUB.
@@ -23,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unicodedata
@@ -56,6 +59,14 @@ class Face:
     source_package: str  # Debian package that installs ``source``
     face_name: str  # full name (name ID 4) of the face to take out of ``source``
     weight: int  # CSS font-weight
+    # The Reserved Font Names the source's OFL declares after its copyright statement. No
+    # Modified Version, and a subset is one, may be called by them: none of the
+    # NAMING_IDS records of the vendored file may contain one (make_fonts checks).
+    reserved_names: tuple[str, ...] = ()
+    # The family name the vendored file is published under, for a face whose own names use
+    # a reserved name; None keeps the source's names. ``face_name`` still names the face
+    # in the source.
+    rename_to: str | None = None
 
 
 FACES: tuple[Face, ...] = (
@@ -66,6 +77,9 @@ FACES: tuple[Face, ...] = (
         source_package="fonts-noto-cjk",
         face_name="Noto Serif CJK SC",
         weight=400,
+        # Declared in upstream's LICENSE (the faces derive from Adobe's Source Han), not in
+        # Debian's copyright file. No Noto name uses it: the names are kept.
+        reserved_names=("Source",),
     ),
     Face(
         role_family="Pressroom Hei",
@@ -74,14 +88,19 @@ FACES: tuple[Face, ...] = (
         source_package="fonts-noto-cjk",
         face_name="Noto Sans CJK SC Bold",
         weight=700,
+        reserved_names=("Source",),
     ),
     Face(
         role_family="Pressroom Kai",
-        file="LXGWWenKai-Regular.ttf",
+        file="PressroomKai-Regular.ttf",
         source=Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"),
         source_package="fonts-lxgw-wenkai",
         face_name="LXGW WenKai",
         weight=400,
+        # "With Reserved Font Names "霞鹜" and "LXGW"" (Debian's copyright file): the
+        # family is 霞鹜文楷 / LXGW WenKai, so the subset needs a name of its own.
+        reserved_names=("霞鹜", "LXGW"),
+        rename_to="Pressroom Kai",
     ),
 )
 
@@ -97,6 +116,13 @@ LICENCE_FILES = {
     "fonts-noto-cjk": "OFL-NotoCJK.txt",
     "fonts-lxgw-wenkai": "OFL-LXGWWenKai.txt",
 }
+
+# The name records that name a face (family, subfamily, unique ID, full name, PostScript
+# name, typographic and WWS family and subfamily, compatible full name, PostScript CID
+# name, variations PostScript name prefix): none may contain a reserved name. Copyright
+# (0), trademark (7), description (10) and licence (13, 14) records may mention the
+# original; the OFL requires the copyright notice to stay.
+NAMING_IDS = (1, 2, 3, 4, 6, 16, 17, 18, 20, 21, 22, 25)
 
 # Marks the layouts draw that GB2312 lacks or that a manuscript may not contain.
 EXTRA_CHARACTERS = "\u25a0\u25c6\u25b2\u2022"  # ■ ◆ ▲ •
@@ -236,20 +262,94 @@ def _face_number(face: Face) -> int:
         hint="the Debian package may have changed; fix Face.face_name in pressroom/fonts.py")
 
 
+def _reserved_name_records(font: TTFont, reserved_names: Sequence[str]) -> list[str]:
+    """The NAMING_IDS records of ``font`` that contain a reserved name, described.
+
+    The comparison ignores case: "Lxgw" is as much the name "LXGW" as "LXGW" is.
+    """
+    found = []
+    for record in font["name"].names:
+        if record.nameID not in NAMING_IDS:
+            continue
+        text = record.toUnicode(errors="replace")
+        if any(name.casefold() in text.casefold() for name in reserved_names):
+            found.append(f"name ID {record.nameID} (platform {record.platformID}, "
+                         f"language 0x{record.langID:X}): {text!r}")
+    return found
+
+
+def _rename(font: TTFont, face: Face) -> None:
+    """Give a cut of ``face`` its own names: ``face.rename_to`` for family and full name.
+
+    Every record, in every language, of the family (1, 16, 21), unique ID (3), full name
+    (4, 18) and PostScript name (6) is rewritten, e.g. "Pressroom Kai", "Pressroom Kai
+    Regular", "PressroomKai-Regular"; subfamily records (2, 17, 22) keep the style. The
+    description (10) says what the face was cut from. Copyright (0), trademark (7) and
+    licence (13, 14) records are left as they are.
+    """
+    assert face.rename_to is not None
+    table = font["name"]
+    style = table.getDebugName(2) or "Regular"
+    version = table.getDebugName(5) or ""
+    family = face.rename_to
+    full = f"{family} {style}"
+    postscript = f"{family}-{style}".replace(" ", "")
+    names = {1: family, 3: f"{postscript};{version.split(';')[0]}", 4: full,
+             6: postscript, 16: family, 18: full, 21: family}
+    for record in table.names:
+        if record.nameID in names:
+            record.string = names[record.nameID]
+    number = re.search(r"Version\s+([^;\s]+)", version)
+    original = f"{face.face_name} {number.group(1) if number else version}".strip()
+    # ASCII only: the Macintosh records are Mac Roman.
+    description = (f"{full} is a subset of {original}, cut by Pressroom to the characters "
+                   "its pages use. It is a Modified Version under the SIL Open Font "
+                   "License 1.1, renamed because that licence reserves the original's "
+                   "font names.")
+    # Beside every default-language family record: Macintosh English, Windows US English.
+    for record in [record for record in table.names if record.nameID == 1
+                   and (record.platformID, record.langID) in ((1, 0), (3, 0x409))]:
+        table.setName(description, 10, record.platformID, record.platEncID, record.langID)
+
+
+def _publish_names(font: TTFont, face: Face) -> None:
+    """Rename a cut of ``face`` if it says so, then make sure no reserved name is left."""
+    if face.rename_to is not None:
+        _rename(font, face)
+    found = _reserved_name_records(font, face.reserved_names)
+    if found:
+        raise PressroomError(
+            f"the cut of {face.face_name} for {face.role_family} would be called by a "
+            f"Reserved Font Name ({', '.join(face.reserved_names)}): " + "; ".join(found),
+            hint="a subset is a Modified Version under the OFL; set Face.rename_to in "
+                 "pressroom/fonts.py")
+
+
 def _cut(source: Path | io.BytesIO, font_number: int, unicodes: set[int],
-         drop_hints: bool = True) -> tuple[bytes, frozenset[int], str]:
-    """Subset one face to ``unicodes``: its bytes, the code points it maps, its copyright."""
+         drop_hints: bool = True, face: Face | None = None) -> tuple[bytes, frozenset[int], str]:
+    """Subset one face to ``unicodes``: its bytes, the code points it maps, its copyright.
+
+    With ``face``, the cut gets the names it is published under (``_publish_names``).
+    """
     options = _subset_options(font_number, drop_hints)
     font = subset.load_font(source, options)
     try:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(font)
+        if face is not None:
+            _publish_names(font, face)
         out = io.BytesIO()
         subset.save_font(font, out, options)
         return out.getvalue(), frozenset(font.getBestCmap()), font["name"].getDebugName(0) or ""
     finally:
         font.close()
+
+
+def _published_names(data: bytes) -> tuple[str, str]:
+    """The full name (name ID 4) and PostScript name (ID 6) of a font file's bytes."""
+    with TTFont(io.BytesIO(data), lazy=True) as font:
+        return font["name"].getDebugName(4) or "", font["name"].getDebugName(6) or ""
 
 
 def _sha256(data: bytes) -> str:
@@ -317,6 +417,33 @@ def _dep5_body(lines: list[str]) -> str:
     return "\n".join(body).strip("\n")
 
 
+def _copyright(package: str) -> tuple[Path, str]:
+    """The path and text of a package's Debian copyright file."""
+    path = Path("/usr/share/doc") / package / "copyright"
+    if not path.is_file():
+        raise PressroomError(f"{path} is missing: it holds the licence of the {package} fonts",
+                             hint=APT_HINT)
+    return path, path.read_text(encoding="utf-8")
+
+
+_RESERVED_STATEMENT = re.compile(
+    r"Reserved\s+Font\s+Names?\s+((?:(?:,\s*|\s+and\s+|,\s+and\s+)?[\"'“‘][^\"'”’]+[\"'”’])+)")
+
+
+def reserved_font_names(text: str) -> tuple[str, ...]:
+    """The quoted names a licence text declares as Reserved Font Names, in order.
+
+    Reads statements such as ``with Reserved Font Names "霞鹜" and "LXGW"`` or ``with
+    Reserved Font Name 'Source'``; the OFL's own uses of the term are not declarations.
+    """
+    names: list[str] = []
+    for statement in _RESERVED_STATEMENT.finditer(text):
+        for name in re.findall(r"[\"'“‘]([^\"'”’]+)[\"'”’]", statement.group(1)):
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
 def _licence_from_copyright(package: str) -> str:
     """The copyright lines and the OFL text of a package, from its Debian copyright file.
 
@@ -325,11 +452,7 @@ def _licence_from_copyright(package: str) -> str:
     paragraph of that name gives the full text. If the file does not have that shape,
     the whole file is copied instead.
     """
-    path = Path("/usr/share/doc") / package / "copyright"
-    if not path.is_file():
-        raise PressroomError(f"{path} is missing: it holds the licence of the {package} fonts",
-                             hint=APT_HINT)
-    text = path.read_text(encoding="utf-8")
+    path, text = _copyright(package)
     if "SIL OPEN FONT LICENSE Version 1.1" not in text:
         raise PressroomError(f"{path} does not contain the SIL Open Font License 1.1",
                              hint="check the package's licence before vendoring its fonts")
@@ -375,8 +498,9 @@ def _readme(entries: dict[str, dict], characters: int) -> str:
     ]
     for face in FACES:
         entry = entries[face.role_family]
-        lines.append(f"| {face.role_family} | {ROLES[face.role_family]} | {face.face_name} "
-                     f"(weight {face.weight}) | `{face.file}` | "
+        cut_from = f", cut from {face.face_name}" if face.rename_to else ""
+        lines.append(f"| {face.role_family} | {ROLES[face.role_family]} | {entry['full_name']}"
+                     f"{cut_from} (weight {face.weight}) | `{face.file}` | "
                      f"{entry['package']} {entry['package_version']} |")
     lines += [
         "",
@@ -386,8 +510,10 @@ def _readme(entries: dict[str, dict], characters: int) -> str:
         "",
     ]
     for face in FACES:
+        renamed = (f" It is published as \"{entries[face.role_family]['full_name']}\" "
+                   "(see *Names* below)." if face.rename_to else "")
         lines.append(f"- `{face.file}`: the face \"{face.face_name}\" of `{face.source}`, "
-                     f"from the package `{face.source_package}`.")
+                     f"from the package `{face.source_package}`.{renamed}")
     lines += [
         "",
         "`SOURCES.json` records, for each file, its sha256, the source file and its sha256, "
@@ -419,6 +545,39 @@ def _readme(entries: dict[str, dict], characters: int) -> str:
         "(LXGW WenKai). The faces are Modified Versions in the licence's sense: they may be "
         "bundled and embedded but not sold by themselves.",
         "",
+        "## Names",
+        "",
+        "The OFL lets a font's authors declare Reserved Font Names, after the copyright "
+        "statement, that no Modified Version may be called by; a subset is a Modified "
+        "Version. `make_fonts` checks that no record of a vendored file's name table that "
+        "names the face (name IDs " + ", ".join(str(number) for number in NAMING_IDS) +
+        ", in every language) contains a reserved name of its source, and renames the faces "
+        "whose own names use one:",
+        "",
+    ]
+    for face in FACES:
+        reserved = " and ".join(f"\"{name}\"" for name in face.reserved_names) or "no name"
+        if face.rename_to:
+            entry = entries[face.role_family]
+            lines.append(
+                f"- {face.face_name}: its licence reserves {reserved}, and the source's "
+                f"family, full and PostScript names use them, so `{face.file}` is renamed: "
+                f"family \"{face.rename_to}\", full name \"{entry['full_name']}\", "
+                f"PostScript name \"{entry['postscript_name']}\", in every language. "
+                "Its description (name ID 10) says which font and version it was cut from; "
+                "the copyright notice (name ID 0), which the OFL requires to stay, and the "
+                "licence records (13, 14) are kept as they were.")
+        else:
+            lines.append(
+                f"- {face.face_name}: its licence reserves {reserved}, which none of its "
+                f"names uses, so `{face.file}` keeps the source's names.")
+    lines += [
+        "",
+        "Noto CJK's reserved name \"Source\" (its faces derive from Adobe's Source Han) is "
+        "declared in upstream's LICENSE, not in Debian's copyright file, and is listed in "
+        "`pressroom/fonts.py`. Mentioning an original by name in a description or credit, "
+        "as here and in the licence files, is not calling the font by it.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -442,17 +601,27 @@ def make_fonts(fonts_dir: Path = FONTS_DIR,
     unicodes = {ord(char) for char in characters}
     # Fail before the slow part if a package or dpkg-query is missing.
     versions = {package: package_version(package) for package in LICENCE_FILES}
+    # Or if the licence reserves a name the Face does not know about.
+    for face in FACES:
+        path, text = _copyright(face.source_package)
+        unknown = [name for name in reserved_font_names(text) if name not in face.reserved_names]
+        if unknown:
+            raise PressroomError(
+                f"{path} declares Reserved Font Names {', '.join(unknown)} that the face "
+                f"{face.role_family} does not list",
+                hint="add them to Face.reserved_names in pressroom/fonts.py")
 
     written: list[Path] = []
     entries: dict[str, dict] = {}
     notices: dict[str, dict[str, str]] = {package: {} for package in LICENCE_FILES}
     for face in FACES:
         number = _face_number(face)
-        data, mapped, notice = _cut(face.source, number, unicodes)
+        data, mapped, notice = _cut(face.source, number, unicodes, face=face)
         target = fonts_dir / face.file
         _write_atomic(target, data)
         written.append(target)
         notices[face.source_package][face.face_name] = notice
+        full_name, postscript_name = _published_names(data)
         entries[face.role_family] = {
             "file": face.file,
             "sha256": _sha256(data),
@@ -461,6 +630,9 @@ def make_fonts(fonts_dir: Path = FONTS_DIR,
             "package": face.source_package,
             "package_version": versions[face.source_package],
             "face_name": face.face_name,
+            "full_name": full_name,
+            "postscript_name": postscript_name,
+            "reserved_names": list(face.reserved_names),
             "weight": face.weight,
             "licence": LICENCE,
             "licence_file": LICENCE_FILES[face.source_package],

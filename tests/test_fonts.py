@@ -23,8 +23,14 @@ NOTO = [face for face in fonts.FACES if face.source_package == "fonts-noto-cjk"]
 SIZE_BOUNDS = {
     "NotoSerifCJKsc-Regular.otf": 6_000_000,
     "NotoSansCJKsc-Bold.otf": 5_000_000,
-    "LXGWWenKai-Regular.ttf": 5_000_000,
+    "PressroomKai-Regular.ttf": 5_000_000,
 }
+
+# The name records that name a face: family, subfamily, unique ID, full name, PostScript
+# name, typographic and WWS family and subfamily, compatible full name, PostScript CID
+# name, variations PostScript name prefix. A Modified Version under the OFL must not be
+# called by a Reserved Font Name in any of them.
+NAMING_IDS = {1, 2, 3, 4, 6, 16, 17, 18, 20, 21, 22, 25}
 
 SAMPLE = "博山陶瓷琉璃艺术节开幕，骨直次。“新闻”——（记者）《报》、：；？！…\n"
 
@@ -85,10 +91,27 @@ def test_fonts_folder_is_under_25_mb():
     assert total < 25 * 1024 * 1024
 
 
+def _reserved_name_records(data: bytes, reserved_names) -> list[tuple[int, int, int, str]]:
+    with TTFont(io.BytesIO(data)) as font:
+        return [(record.nameID, record.platformID, record.langID, record.toUnicode())
+                for record in font["name"].names
+                if record.nameID in NAMING_IDS
+                and any(name.casefold() in record.toUnicode().casefold() for name in reserved_names)]
+
+
 @pytest.mark.parametrize("face", fonts.FACES, ids=lambda face: face.role_family)
 def test_vendored_file_names_its_face(face):
     with TTFont(fonts.FONTS_DIR / face.file) as font:
-        assert font["name"].getDebugName(4) == face.face_name
+        if face.rename_to is None:
+            assert font["name"].getDebugName(4) == face.face_name
+        else:
+            style = font["name"].getDebugName(2)
+            assert style == "Regular"
+            assert font["name"].getDebugName(1) == face.rename_to
+            assert font["name"].getDebugName(4) == f"{face.rename_to} {style}"
+            assert font["name"].getDebugName(6) == f"{face.rename_to}-{style}".replace(" ", "")
+            # The file is named after its PostScript name, not the original's.
+            assert face.file.rsplit(".", 1)[0] == font["name"].getDebugName(6)
         # Same flavour as the source: CFF for Noto, TrueType outlines for WenKai.
         assert font.sfntVersion == ("OTTO" if face.file.endswith(".otf") else "\0\1\0\0")
         if face in NOTO:
@@ -122,6 +145,72 @@ def test_noto_faces_keep_the_cjk_layout_features(face):
         assert {"locl", "vert"} <= _features(font, "GSUB")
 
 
+def test_kai_is_renamed_away_from_its_reserved_names():
+    face = FACES["Pressroom Kai"]
+    assert face.face_name == "LXGW WenKai"  # what to look for in the source
+    assert set(face.reserved_names) == {"霞鹜", "LXGW"}
+    assert face.rename_to == "Pressroom Kai" == face.role_family
+    assert face.file == "PressroomKai-Regular.ttf"
+    assert not (fonts.FONTS_DIR / "LXGWWenKai-Regular.ttf").exists()
+    with TTFont(fonts.FONTS_DIR / face.file) as font:
+        table = font["name"]
+        # Every language, the Chinese records (霞鹜文楷 in the source) included.
+        for record in table.names:
+            if record.nameID in (1, 16, 21):
+                assert record.toUnicode() == "Pressroom Kai", record
+        assert {record.langID for record in table.names if record.nameID == 1} >= {0x409, 0x804}
+        # The copyright notice and the licence stay; the description credits the original.
+        assert "Copyright 2021-2023 LXGW" in table.getDebugName(0)
+        assert "SIL Open Font License" in table.getDebugName(13)
+        assert table.getDebugName(14)
+        description = table.getDebugName(10)
+        assert "subset of LXGW WenKai 1.250" in description
+        assert "SIL Open Font License 1.1" in description
+
+
+@pytest.mark.parametrize("face", fonts.FACES, ids=lambda face: face.role_family)
+def test_no_vendored_face_is_called_by_a_reserved_name(face):
+    assert face.reserved_names  # both licences declare some
+    data = (fonts.FONTS_DIR / face.file).read_bytes()
+    assert _reserved_name_records(data, face.reserved_names) == []
+    # Nor are the subsets embedded in EPUBs, which keep the whole name table.
+    assert _reserved_name_records(fonts.subset_bytes(face, SAMPLE), face.reserved_names) == []
+
+
+@pytest.mark.parametrize("face", fonts.FACES, ids=lambda face: face.role_family)
+def test_faces_list_the_reserved_names_their_licence_files_declare(face):
+    text = (fonts.FONTS_DIR / fonts.LICENCE_FILES[face.source_package]).read_text(encoding="utf-8")
+    assert set(fonts.reserved_font_names(text)) <= set(face.reserved_names)
+
+
+def test_reserved_font_names_reads_the_declarations():
+    assert fonts.reserved_font_names(
+        'Comment:\n With Reserved Font Names "霞鹜" and "LXGW". Fonts rebuilt from unmodified\n'
+        ' source code are allowed to use Reserved Font Names.') == ("霞鹜", "LXGW")
+    assert fonts.reserved_font_names(
+        "Copyright 2014-2021 Adobe (http://www.adobe.com/), with Reserved Font Name 'Source'.") \
+        == ("Source",)
+    assert fonts.reserved_font_names('with Reserved Font Names "A", "B", and "C".') == ("A", "B", "C")
+    # The OFL's own uses of the term declare nothing.
+    assert fonts.reserved_font_names(
+        '"Reserved Font Name" refers to any names specified as such after the copyright '
+        "statement(s).\n3) No Modified Version of the Font Software may use the Reserved Font\n"
+        "Name(s) unless explicit written permission is granted") == ()
+
+
+def test_a_reserved_name_left_in_a_face_is_a_clear_error():
+    face = FACES["Pressroom Kai"]
+    with TTFont(fonts.FONTS_DIR / face.file) as font:
+        font["name"].setName("霞鹜文楷", 1, 3, 1, 0x804)
+        unrenamed = fonts.Face(face.role_family, face.file, face.source, face.source_package,
+                               face.face_name, face.weight, reserved_names=face.reserved_names)
+        with pytest.raises(PressroomError, match="Reserved Font Name.*name ID 1 .*0x804.*霞鹜文楷"):
+            fonts._publish_names(font, unrenamed)
+        # Renaming rewrites every language.
+        fonts._publish_names(font, face)
+        assert font["name"].getName(1, 3, 1, 0x804).toUnicode() == "Pressroom Kai"
+
+
 def test_kai_keeps_vertical_forms():
     with TTFont(fonts.FONTS_DIR / FACES["Pressroom Kai"].file) as font:
         assert "vert" in _features(font, "GSUB")
@@ -142,6 +231,10 @@ def test_sources_json_matches_the_files():
         assert entry["package"] == face.source_package
         assert entry["package_version"]
         assert entry["face_name"] == face.face_name
+        assert entry["reserved_names"] == list(face.reserved_names)
+        with TTFont(fonts.FONTS_DIR / face.file) as font:
+            assert entry["full_name"] == font["name"].getDebugName(4)
+            assert entry["postscript_name"] == font["name"].getDebugName(6)
         assert entry["licence"] == "SIL Open Font License 1.1"
         assert (fonts.FONTS_DIR / entry["licence_file"]).is_file()
         assert entry["repertoire_characters"] >= entry["characters_mapped"] > 7000
@@ -171,6 +264,13 @@ def test_readme_names_faces_roles_packages_and_regeneration():
     text = (fonts.FONTS_DIR / "README.md").read_text(encoding="utf-8")
     for face in fonts.FACES:
         assert face.role_family in text and face.file in text and face.source_package in text
+        assert face.face_name in text
+    # Why the Kai face is renamed and the Noto faces are not.
+    assert "## Names" in text
+    for words in ('reserves "霞鹜" and "LXGW"', 'family "Pressroom Kai"',
+                  'PostScript name "PressroomKai-Regular"', 'reserves "Source"',
+                  "keeps the source's names"):
+        assert words in text
     for words in ("body text", "headline", "editor's note", "invoke fonts",
                   "apt-get install fonts-noto-cjk fonts-lxgw-wenkai", "GB2312",
                   "SIL Open Font License 1.1"):
