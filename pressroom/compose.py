@@ -7,7 +7,7 @@ one row; subheads, the photo with its caption and the byline take whole rows, so
 baselines of neighbouring columns stay level all down the page.
 
 Copyfitting is a search over what a layout editor would change, each within bounds set in
-``Settings``: the line pitch (leading), the photo's height (cropping a little), the band a
+``pressroom.settings``: the line pitch (leading), the photo's height (cropping a little), the band a
 subhead takes (three or four rows) and a spare row before the byline. The first layout in
 which every column is full and the last one ends within a line of the others wins; when no
 layout fits, the build stops and says how many characters to cut or add.
@@ -29,40 +29,12 @@ from .layouts import Furniture, anchors, furniture
 from .lines import Line, Metrics, latin_runs, set_lines
 from .measure import latin_widths
 from .model import Article, Figure, Paragraph, Subhead
+from .settings import Settings
 
 PT_PER_MM = 72 / 25.4
 SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The page and the bounds copyfitting may move within. Lengths in mm, sizes in pt."""
-
-    page_width: float = 270.0  # 四开 (tabloid)
-    page_height: float = 390.0
-    margin_top: float = 14.0
-    margin_bottom: float = 16.0
-    columns: int = 6
-    column_chars: int = 11  # column width in body characters (11-14 is usual)
-    gap_chars: float = 1.5  # gap between columns, in body characters
-    body_size: float = 9.0  # 小五
-    leading_min: float = 1.40  # line pitch bounds, as multiples of the body size
-    leading_max: float = 1.80
-    leading_step: float = 0.25  # pt
-    figure_columns: int = 2
-    figure_crop: float = 0.2  # the photo may lose up to this share of its height or width
-    subhead_rows: tuple[int, ...] = (3, 4)
-    subhead_size: float = 10.5  # 五号
-    headline_size: float = 36.0
-    kicker_size: float = 16.0  # 三号
-    subtitle_size: float = 14.0  # 四号
-    note_size: float = 10.5
-    caption_size: float = 8.0
-    byline_size: float = 9.0
-    masthead_height: float = 26.0  # pt, the header strip with its rule
-
-
-DEFAULT_SETTINGS = Settings()
 
 
 # -- what the layouts print ---------------------------------------------------------
@@ -182,8 +154,9 @@ class _Flow:
     ends: list[int] = field(default_factory=list)
 
 
-def compose(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Page:
+def compose(article: Article) -> Page:
     """Set every text of the article and place it on the page."""
+    settings = article.layout
     faces = _faces(article)
     size = settings.body_size
     column_width = settings.column_chars * size
@@ -202,25 +175,28 @@ def compose(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Page:
     head = _headline_height(article, settings)
     note = _note_lines(article, faces, settings, type_width)
 
-    tried: list[tuple[int, int]] = []  # (rows needed - rows there, pitch) of each try
+    line_count = sum(len(lines) for lines in lines_of.values())
+    byline_rows = len(byline)
+    span = settings.figure_columns
+    tried: list[int] = []  # rows needed minus rows there, for each arithmetic try
     for pitch in _pitches(settings):
         top, rows, note_height = _vertical(settings, pitch, head, note)
         if rows <= 0:
             continue
+        capacity = settings.columns * rows
         for figure_rows in _figure_rows(article, settings, pitch, figure_width, captions):
-            for extra in _subhead_extras(article, settings):
-                for spare in (0, 1):
-                    pieces = _pieces(article, lines_of, figure_rows, extra, byline, spare,
-                                     settings)
-                    need = sum(p.rows * (settings.figure_columns if p.kind == "figure" else 1)
-                               for p in pieces)
-                    capacity = settings.columns * rows
-                    tried.append((need - capacity, pitch))
+            figures = span * sum(figure_rows.values())
+            for bands in _subhead_extras(article, settings):
+                for spare in (0, 1) if byline_rows else (0,):
+                    # Count first; pour the text into the columns only when it can fill them.
+                    need = line_count + sum(bands) + figures + byline_rows + spare
+                    tried.append(need - capacity)
                     if not capacity - 1 <= need <= capacity:
                         continue
-                    flow = _flow(pieces, settings.columns, rows, settings.figure_columns)
+                    pieces = _pieces(article, lines_of, figure_rows, bands, byline, spare)
+                    flow = _flow(pieces, settings.columns, rows, span)
                     if flow is not None:
-                        return _page(article, settings, faces, flow, pitch, top, rows,
+                        return _page(article, settings, flow, pitch, top, rows,
                                      note, note_height, head, type_left, type_width,
                                      column_width, gap, figure_width, captions, byline)
     raise _no_fit(article, settings, tried)
@@ -359,7 +335,7 @@ def _figure_rows(article: Article, settings: Settings, pitch: float, width: floa
     """Row counts to try for each figure, the photo's own shape first."""
     if not article.figures:
         return [{}]
-    options = []
+    options, ideals = [], []
     for figure in article.figures:
         with Image.open(figure.image) as image:
             natural = width * image.height / image.width
@@ -368,9 +344,12 @@ def _figure_rows(article: Article, settings: Settings, pitch: float, width: floa
         high = natural / (1 - settings.figure_crop)
         rows = range(math.ceil((low + caption) / pitch), math.floor((high + caption) / pitch) + 1)
         ideal = (natural + caption) / pitch
+        ideals.append(ideal)
         options.append((id(figure), sorted(rows, key=lambda r: (abs(r - ideal), r))))
-    combos = itertools.product(*[rows for _, rows in options])
-    return [dict(zip([key for key, _ in options], combo)) for combo in combos]
+    # With several photos, try the combinations nearest their own shapes first.
+    combos = sorted(itertools.product(*[rows for _, rows in options]),
+                    key=lambda combo: sum(abs(r - ideal) for r, ideal in zip(combo, ideals)))
+    return [dict(zip([key for key, _ in options], combo)) for combo in combos[:MAX_FIGURE_TRIES]]
 
 
 def _subhead_extras(article: Article, settings: Settings) -> list[tuple[int, ...]]:
@@ -385,8 +364,8 @@ def _subhead_extras(article: Article, settings: Settings) -> list[tuple[int, ...
     return patterns
 
 
-def _pieces(article: Article, lines_of, figure_rows, subhead_rows, byline, spare,
-            settings) -> list[_Piece]:
+def _pieces(article: Article, lines_of, figure_rows, subhead_rows, byline,
+            spare) -> list[_Piece]:
     pieces: list[_Piece] = []
     subheads = iter(subhead_rows)
     for number, block in enumerate(article.blocks):
@@ -404,6 +383,7 @@ def _pieces(article: Article, lines_of, figure_rows, subhead_rows, byline, spare
 
 # -- the flow -------------------------------------------------------------------------
 
+MAX_FIGURE_TRIES = 200  # combinations of photo heights tried, nearest first
 KEEP_AFTER_SUBHEAD = 2  # body lines a subhead needs under it in its own column
 MIN_BESIDE_FIGURE = 2  # no single line above or below the photo in its column
 
@@ -491,7 +471,7 @@ def _figure_place(column, row, height, rows, columns, span, free_run):
 
 # -- the finished page --------------------------------------------------------------
 
-def _page(article, settings, faces, flow, pitch, top, rows, note, note_height, head,
+def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
           type_left, type_width, column_width, gap, figure_width, captions, byline) -> Page:
     x = lambda column: type_left + column * (column_width + gap)  # noqa: E731
     y = lambda row: top + row * pitch  # noqa: E731
@@ -561,34 +541,33 @@ def _page(article, settings, faces, flow, pitch, top, rows, note, note_height, h
 
 
 def _rules(flow: _Flow, settings: Settings, x, y, rows, pitch, gap) -> Iterator[Box]:
-    """栏线: a hairline in each gap, broken where the photo crosses it."""
-    figure = next((p for p in flow.placed if p.piece.kind == "figure"), None)
+    """栏线: a hairline in each gap, broken where a photo crosses it."""
+    figures = [placed for placed in flow.placed if placed.piece.kind == "figure"]
     for column in range(1, settings.columns):
-        spans = [(0, rows)]
-        if figure and figure.column < column < figure.column + settings.figure_columns:
-            spans = [(0, figure.row), (figure.row + figure.piece.rows, rows)]
-        for start, end in spans:
-            if end > start:
-                yield Box(x(column) - gap / 2, y(start), 0, (end - start) * pitch)
+        crossing = sorted((f.row, f.row + f.piece.rows) for f in figures
+                          if f.column < column < f.column + settings.figure_columns)
+        start = 0
+        for top, bottom in [*crossing, (rows, rows)]:
+            if top > start:
+                yield Box(x(column) - gap / 2, y(start), 0, (top - start) * pitch)
+            start = max(start, bottom)
 
 
-def _no_fit(article: Article, settings: Settings, tried) -> BuildError:
+def _no_fit(article: Article, settings: Settings, tried: list[int]) -> BuildError:
     """The copyfit message: how much to cut (or add), in characters."""
-    over = min((delta for delta, _ in tried if delta > 0), default=None)
-    under = max((delta for delta, _ in tried if delta < 0), default=None)
     per_row = settings.column_chars
-    if under is None or (over is not None and abs(over) <= abs(under) and over > 0
-                         and all(delta > 0 for delta, _ in tried)):
+    where = Location(article.source)
+    if tried and min(tried) > 0:
+        over = min(tried)
         return BuildError(
             f"the article is too long for the page: cut about {over * per_row} characters "
-            f"({over} lines of {per_row})", Location(article.source),
-            "or give it a larger page or smaller type in its layout settings")
-    if over is None or all(delta < 0 for delta, _ in tried):
-        short = -under
+            f"({over} lines of {per_row})", where,
+            "or choose a larger format or smaller type under 'layout:' in the front matter")
+    if tried and max(tried) < 0:
+        short = -max(tried)
         return BuildError(
             f"the article is too short to fill the page: add about {short * per_row} characters "
-            f"({short} lines of {per_row})", Location(article.source),
-            "or give it a smaller page or larger type in its layout settings")
-    return BuildError("no layout fills the page exactly with these settings",
-                      Location(article.source),
-                      "cut or add a few lines, or widen the leading bounds")
+            f"({short} lines of {per_row})", where,
+            "or choose a smaller format or larger type under 'layout:' in the front matter")
+    return BuildError("no layout fills the page with every column ending level", where,
+                      "cut or add two or three lines, or widen the leading bounds under 'layout:'")

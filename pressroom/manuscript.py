@@ -22,6 +22,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .errors import Location, ManuscriptError, ErrorGroup, PressroomError, ResourceError
+from .settings import DEFAULT as DEFAULT_SETTINGS, settings_from
 from .model import Article, Byline, Credit, EditorNote, Figure, Paragraph, Subhead, is_cjk, join_lines
 
 ARTICLE_FILE = "article.md"
@@ -104,6 +105,8 @@ FRONT_MATTER: dict[str, Field] = {
     "page": Field(_text, doc="page label, e.g. 第5版"),
     "lang": Field(_lang, default="zh-CN", doc="language tag of the text"),
     "identifier": Field(_text, doc="stable identifier of the e-book; derived from the slug when absent"),
+    "layout": Field(settings_from, default=DEFAULT_SETTINGS,
+                    doc="page format and copyfit bounds, see pressroom/settings.py"),
 }
 
 
@@ -397,6 +400,7 @@ def read_manuscript(manuscript: Path) -> Article:
         page=values["page"],
         lang=values["lang"],
         identifier=values["identifier"],
+        layout=values["layout"],
         editor_note=editor_note,
         blocks=tuple(blocks),
         where=key_lines,

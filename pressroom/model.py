@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal, Union
 
 from .errors import Location
+from .settings import Settings
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Article:
     page: str | None
     lang: str
     identifier: str | None
+    layout: Settings
     editor_note: EditorNote | None
     blocks: tuple[Block, ...]
     where: dict[str, Location]  # front-matter key -> where it is set
