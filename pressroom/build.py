@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .coverage import check_coverage
 from .epub import render_epub
+from .errors import CopyfitError
 from .manuscript import article_path, read_manuscript
 from .model import Article
 from .output import write_atomically
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"
 DEFAULT_MANUSCRIPT = MANUSCRIPTS_DIR / "boshan-report"
 BUILD_DIR = ROOT / "build"
+COVER_DPI = 60  # 638 x 921 px for a 四开 page: a sharp thumbnail, a small book
 
 
 def manuscripts(folder: Path = MANUSCRIPTS_DIR) -> list[Path]:
@@ -46,9 +48,17 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
 
 def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
     article = prepare(manuscript)
-    # The cover is the page proof, so the e-book shows the page as the paper printed it.
-    cover = proof_png(render_pdf(article), dpi=60)
-    return write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, cover))
+    return write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, _cover(article)))
+
+
+def _cover(article: Article) -> bytes | None:
+    """The page proof as the e-book's cover, so readers see the page as the paper printed
+    it; an article that does not fit its printed page still gets its e-book, with a drawn
+    cover."""
+    try:
+        return proof_png(render_pdf(article), dpi=COVER_DPI)
+    except CopyfitError:
+        return None
 
 
 def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> list[Path]:
@@ -57,7 +67,8 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) 
     pdf = render_pdf(article)
     return [
         write_atomically(out_dir / f"{article.slug}.pdf", pdf),
-        write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, proof_png(pdf, dpi=60))),
+        write_atomically(out_dir / f"{article.slug}.epub",
+                         render_epub(article, proof_png(pdf, dpi=COVER_DPI))),
     ]
 
 

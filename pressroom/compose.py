@@ -24,7 +24,7 @@ import budoux
 from PIL import Image
 
 from . import fonts
-from .errors import BuildError, Location
+from .errors import CopyfitError, Location
 from .layouts import Furniture, anchors, furniture
 from .lines import Line, Metrics, latin_runs, set_lines
 from .measure import latin_widths
@@ -553,21 +553,21 @@ def _rules(flow: _Flow, settings: Settings, x, y, rows, pitch, gap) -> Iterator[
             start = max(start, bottom)
 
 
-def _no_fit(article: Article, settings: Settings, tried: list[int]) -> BuildError:
+def _no_fit(article: Article, settings: Settings, tried: list[int]) -> CopyfitError:
     """The copyfit message: how much to cut (or add), in characters."""
     per_row = settings.column_chars
     where = Location(article.source)
     if tried and min(tried) > 0:
         over = min(tried)
-        return BuildError(
+        return CopyfitError(
             f"the article is too long for the page: cut about {over * per_row} characters "
             f"({over} lines of {per_row})", where,
             "or choose a larger format or smaller type under 'layout:' in the front matter")
     if tried and max(tried) < 0:
         short = -max(tried)
-        return BuildError(
+        return CopyfitError(
             f"the article is too short to fill the page: add about {short * per_row} characters "
             f"({short} lines of {per_row})", where,
             "or choose a smaller format or larger type under 'layout:' in the front matter")
-    return BuildError("no layout fills the page with every column ending level", where,
+    return CopyfitError("no layout fills the page with every column ending level", where,
                       "cut or add two or three lines, or widen the leading bounds under 'layout:'")

@@ -42,6 +42,7 @@ def runs(article: Article) -> Iterator[Run]:
         if getattr(article, key):
             yield Run(getattr(article, key), SONG, where[key])
     if article.editor_note:
+        yield Run("编者按", HEI, article.editor_note.where)  # the label the layouts print
         for paragraph in article.editor_note.paragraphs:
             yield Run(paragraph.text, KAI, paragraph.where)
     for block in article.blocks:

@@ -83,6 +83,12 @@ class BuildError(PressroomError):
     exit_code = 5
 
 
+class CopyfitError(BuildError):
+    """The article cannot fill its page within the layout's bounds."""
+
+    code = "PR410"
+
+
 class ErrorGroup(PressroomError):
     """Several errors found in one pass, reported together; code and exit code of the first."""
 
