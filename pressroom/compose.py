@@ -172,7 +172,12 @@ def compose(article: Article) -> Page:
     captions = {id(figure): _caption_lines(figure, faces[KAI], settings, figure_width)
                 for figure in article.figures}
     byline = _byline_lines(article, faces, settings, column_width)
-    head = _headline_height(article, settings)
+    headline_lines = _heading_lines(article.headline, faces[HEI], settings.headline_size * 1.04,
+                                    type_width)
+    subhead_lines = {id(block): _heading_lines(block.lines, faces[HEI], settings.subhead_size,
+                                               column_width)
+                     for block in article.blocks if isinstance(block, Subhead)}
+    head = _headline_height(article, headline_lines, settings)
     note = _note_lines(article, faces, settings, type_width)
 
     line_count = sum(len(lines) for lines in lines_of.values())
@@ -198,7 +203,8 @@ def compose(article: Article) -> Page:
                     if flow is not None:
                         return _page(article, settings, flow, pitch, top, rows,
                                      note, note_height, head, type_left, type_width,
-                                     column_width, gap, figure_width, captions, byline)
+                                     column_width, gap, figure_width, captions, byline,
+                                     headline_lines, subhead_lines)
     raise _no_fit(article, settings, tried)
 
 
@@ -211,7 +217,9 @@ def _faces(article: Article) -> dict[str, Metrics]:
     texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)],
              KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
              + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
-             + ([article.byline.text] if article.byline else [])}
+             + ([article.byline.text] if article.byline else []),
+             HEI: [*article.headline, *(line for block in article.blocks
+                                        if isinstance(block, Subhead) for line in block.lines)]}
     runs = [(family, run) for family, values in texts.items()
             for text in values for run in latin_runs(text)]
     for (family, run), width in latin_widths(runs).items():
@@ -272,8 +280,68 @@ def _plain_width(text: str, face: Metrics) -> float:
     return sum(face.width(char, "latin" if ord(char) < 0x2000 else "han") for char in text)
 
 
-def _headline_height(article: Article, settings: Settings) -> float:
-    height = len(article.headline) * settings.headline_size * 1.25
+def _heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
+                   width: float) -> tuple[str, ...]:
+    """A headline's or subhead's lines: the manuscript's own breaks, and where a line is
+    still too wide, breaks between phrases (BudouX), never inside a word such as 打造,
+    into the fewest lines of the most even length."""
+    result: list[str] = []
+    for line in lines:
+        if _plain_width(line, face) * size <= width + 1e-6:
+            result.append(line)
+            continue
+        phrases = _PARSER.parse(line)
+        # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): first try
+        # with such phrases held to their neighbours, then with every phrase free.
+        for pieces in (_glued(phrases), phrases):
+            widths = [_plain_width(piece, face) * size for piece in pieces]
+            if max(widths) <= width + 1e-6:
+                break
+        result.extend(_balanced(pieces, widths, width))
+    return tuple(result)
+
+
+def _glued(phrases: list[str]) -> list[str]:
+    """Phrases with every one-character phrase joined to its neighbours."""
+    glued: list[str] = []
+    join_next = False
+    for phrase in phrases:
+        if glued and (join_next or len(phrase) == 1):
+            glued[-1] += phrase
+        else:
+            glued.append(phrase)
+        join_next = len(phrase) == 1
+    return glued
+
+
+def _balanced(phrases: list[str], widths: list[float], width: float) -> list[str]:
+    """Split phrases into the fewest lines no wider than ``width``, evening their widths."""
+    count = len(phrases)
+    for lines in range(1, count + 1):
+        # best[i][k]: the smallest widest line setting phrases[:i] in k lines, with the cut.
+        best = [[(math.inf, -1)] * (lines + 1) for _ in range(count + 1)]
+        best[0][0] = (0.0, -1)
+        for end in range(1, count + 1):
+            for used in range(1, lines + 1):
+                for start in range(end):
+                    line_width = sum(widths[start:end])
+                    if line_width > width + 1e-6 or best[start][used - 1][0] == math.inf:
+                        continue
+                    widest = max(best[start][used - 1][0], line_width)
+                    if widest < best[end][used][0]:
+                        best[end][used] = (widest, start)
+        if best[count][lines][0] < math.inf:
+            cuts, end, used = [], count, lines
+            while used:
+                start = best[end][used][1]
+                cuts.append("".join(phrases[start:end]))
+                end, used = start, used - 1
+            return cuts[::-1]
+    return ["".join(phrases)]  # one phrase wider than the line: nothing better to do
+
+
+def _headline_height(article: Article, lines: tuple[str, ...], settings: Settings) -> float:
+    height = len(lines) * settings.headline_size * 1.25
     if article.kicker:
         height += settings.kicker_size * 1.6
     if article.subtitle:
@@ -472,7 +540,8 @@ def _figure_place(column, row, height, rows, columns, span, free_run):
 # -- the finished page --------------------------------------------------------------
 
 def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
-          type_left, type_width, column_width, gap, figure_width, captions, byline) -> Page:
+          type_left, type_width, column_width, gap, figure_width, captions, byline,
+          headline_lines, subhead_lines) -> Page:
     x = lambda column: type_left + column * (column_width + gap)  # noqa: E731
     y = lambda row: top + row * pitch  # noqa: E731
     ids = anchors(article)
@@ -498,8 +567,9 @@ def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
         last_line = None
         if piece.kind == "subhead":
             height = piece.rows * pitch
-            text_height = len(piece.source.lines) * settings.subhead_size * 1.3
-            blocks.append(SetSubhead(piece.source.lines,
+            lines = subhead_lines[id(piece.source)]
+            text_height = len(lines) * settings.subhead_size * 1.3
+            blocks.append(SetSubhead(lines,
                                      Box(x(placed.column), y(placed.row), column_width, height),
                                      ids[piece.source], (height - text_height) / 2))
         elif piece.kind == "figure":
@@ -520,7 +590,7 @@ def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
     free = top - (masthead_top + settings.masthead_height) - head - note_height \
         - (pitch if note else 0)
     head_top = masthead_top + settings.masthead_height + free / 2
-    headline = SetHeadline(article.kicker, article.headline, article.subtitle,
+    headline = SetHeadline(article.kicker, headline_lines, article.subtitle,
                            Box(type_left, head_top, type_width, head))
     set_note = None
     if note:
