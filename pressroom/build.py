@@ -15,7 +15,8 @@ from .manuscript import article_path, read_manuscript
 from .model import Article
 from .output import write_atomically
 from .pdf import render_pdf
-from .proof import proof_png
+from .check import approved_proof_path
+from .proof import APPROVAL_DPI, proof_png
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"
@@ -44,6 +45,14 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
                 dpi: float = 100) -> Path:
     article = prepare(manuscript)
     return write_atomically(out_dir / f"{article.slug}.png", proof_png(render_pdf(article), dpi))
+
+
+def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> Path:
+    """Keep the page as it now is as the manuscript's approved proof (the visual check's
+    reference)."""
+    article = prepare(manuscript)
+    return write_atomically(approved_proof_path(article),
+                            proof_png(render_pdf(article), APPROVAL_DPI))
 
 
 def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:

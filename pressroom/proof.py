@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pypdfium2
+from PIL import Image, ImageChops
 
 
 def proof_png(pdf: bytes, dpi: float = 100) -> bytes:
@@ -17,3 +19,35 @@ def proof_png(pdf: bytes, dpi: float = 100) -> bytes:
         return buffer.getvalue()
     finally:
         document.close()
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How far a proof is from its reference: the share of pixels that changed visibly."""
+
+    changed: float  # share of pixels whose grey level moved by more than THRESHOLD
+    same_size: bool
+    diff_png: bytes  # the reference in grey with the changed pixels in red
+
+
+APPROVAL_DPI = 50  # the resolution approved proofs are kept at
+THRESHOLD = 48  # grey levels: anti-aliasing noise stays under it, a moved glyph does not
+
+
+def compare(proof: bytes, reference: bytes) -> Difference:
+    """Compare two proofs pixel by pixel."""
+    new = Image.open(io.BytesIO(proof)).convert("L")
+    old = Image.open(io.BytesIO(reference)).convert("L")
+    if new.size != old.size:
+        return Difference(1.0, False, _png(new.convert("RGB")))
+    delta = ImageChops.difference(new, old).point(lambda level: 255 if level > THRESHOLD else 0)
+    changed = sum(delta.histogram()[255:]) / (new.width * new.height)
+    marked = Image.merge("RGB", (old, old, old))
+    marked.paste((220, 0, 0), mask=delta)
+    return Difference(changed, True, _png(marked))
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

