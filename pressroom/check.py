@@ -14,11 +14,12 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -466,27 +467,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_reproducible(manuscript: Path, build: Callable[[Path, Path], list[Path]]) -> list[Result]:
-    """Build twice, the second time in another time zone, and compare the bytes."""
+def check_reproducible(manuscript: Path) -> list[Result]:
+    """Build twice in fresh processes, the second in another time zone, and compare bytes."""
     results = []
     with tempfile.TemporaryDirectory() as scratch:
-        first, second = Path(scratch) / "one", Path(scratch) / "two"
-        paths_one = build(manuscript, first)
-        zone = os.environ.get("TZ")
-        os.environ["TZ"] = "Asia/Shanghai"
-        try:
-            import time
-            time.tzset()
-            paths_two = build(manuscript, second)
-        finally:
-            if zone is None:
-                os.environ.pop("TZ", None)
-            else:
-                os.environ["TZ"] = zone
-            time.tzset()
-        for one, two in zip(paths_one, paths_two):
+        outputs = []
+        for number, zone in enumerate(("UTC", "Asia/Shanghai")):
+            out = Path(scratch) / str(number)
+            script = ("import sys; from pathlib import Path; from pressroom.build import build_all; "
+                      "build_all(Path(sys.argv[1]), Path(sys.argv[2]))")
+            run = subprocess.run([sys.executable, "-c", script, str(manuscript), str(out)],
+                                 env={**os.environ, "TZ": zone}, capture_output=True, text=True)
+            if run.returncode != 0:
+                return [Result("reproducible", False, "build failed",
+                               (run.stderr.strip().splitlines() or ["?"])[-1])]
+            outputs.append(sorted(out.iterdir()))
+        for one, two in zip(*outputs):
             same = sha256(one) == sha256(two)
             results.append(Result(f"reproducible{one.suffix}", same,
-                                  f"sha256 {sha256(one)[:12]} {'=' if same else '!='} {sha256(two)[:12]}",
+                                  f"sha256 {sha256(one)[:16]} {'=' if same else '!='} {sha256(two)[:16]}",
                                   "" if same else "two builds differ (the second under TZ=Asia/Shanghai)"))
     return results

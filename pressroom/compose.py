@@ -40,6 +40,39 @@ SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
 # -- what the layouts print ---------------------------------------------------------
 
 @dataclass(frozen=True)
+class Sizes:
+    """Type sizes and line heights (pt) of every part, as composed and as printed."""
+
+    body: float
+    subhead: float
+    subhead_line: float
+    headline: float
+    headline_line: float
+    kicker: float
+    kicker_line: float
+    subtitle: float
+    subtitle_line: float
+    note: float
+    note_line: float
+    caption: float
+    caption_line: float
+    byline: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Sizes":
+        return cls(
+            body=settings.body_size,
+            subhead=settings.subhead_size, subhead_line=settings.subhead_size * 1.3,
+            headline=settings.headline_size, headline_line=settings.headline_size * 1.25,
+            kicker=settings.kicker_size, kicker_line=settings.kicker_size * 1.6,
+            subtitle=settings.subtitle_size, subtitle_line=settings.subtitle_size * 1.6,
+            note=settings.note_size, note_line=settings.note_size * 1.6,
+            caption=settings.caption_size, caption_line=settings.caption_size * 1.5,
+            byline=settings.byline_size,
+        )
+
+
+@dataclass(frozen=True)
 class Box:
     """A rectangle on the page, in points from the top-left corner."""
 
@@ -119,6 +152,7 @@ class Page:
     column_width: float
     gap: float
     settings: Settings
+    sizes: Sizes
     furniture: Furniture
     masthead: Box
     headline: SetHeadline
@@ -341,11 +375,12 @@ def _balanced(phrases: list[str], widths: list[float], width: float) -> list[str
 
 
 def _headline_height(article: Article, lines: tuple[str, ...], settings: Settings) -> float:
-    height = len(lines) * settings.headline_size * 1.25
+    sizes = Sizes.of(settings)
+    height = len(lines) * sizes.headline_line
     if article.kicker:
-        height += settings.kicker_size * 1.6
+        height += sizes.kicker_line
     if article.subtitle:
-        height += settings.subtitle_size * 1.6
+        height += sizes.subtitle_line
     return height
 
 
@@ -364,7 +399,7 @@ def _note_lines(article: Article, faces: dict[str, Metrics], settings: Settings,
 
 
 def _note_pitch(settings: Settings) -> float:
-    return settings.note_size * 1.6
+    return Sizes.of(settings).note_line
 
 
 # -- geometry -----------------------------------------------------------------------
@@ -407,7 +442,7 @@ def _figure_rows(article: Article, settings: Settings, pitch: float, width: floa
     for figure in article.figures:
         with Image.open(figure.image) as image:
             natural = width * image.height / image.width
-        caption = len(captions[id(figure)]) * settings.caption_size * 1.5 + 0.6 * pitch
+        caption = len(captions[id(figure)]) * Sizes.of(settings).caption_line + 0.6 * pitch
         low = natural * (1 - settings.figure_crop)
         high = natural / (1 - settings.figure_crop)
         rows = range(math.ceil((low + caption) / pitch), math.floor((high + caption) / pitch) + 1)
@@ -568,14 +603,14 @@ def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
         if piece.kind == "subhead":
             height = piece.rows * pitch
             lines = subhead_lines[id(piece.source)]
-            text_height = len(lines) * settings.subhead_size * 1.3
+            text_height = len(lines) * Sizes.of(settings).subhead_line
             blocks.append(SetSubhead(lines,
                                      Box(x(placed.column), y(placed.row), column_width, height),
                                      ids[piece.source], (height - text_height) / 2))
         elif piece.kind == "figure":
             figure = piece.source
             caption_lines = captions[id(figure)]
-            caption_height = len(caption_lines) * settings.caption_size * 1.5
+            caption_height = len(caption_lines) * Sizes.of(settings).caption_line
             height = piece.rows * pitch
             image_height = height - caption_height - 0.6 * pitch
             blocks.append(SetFigure(figure.image, figure.alt,
@@ -604,7 +639,8 @@ def _page(article, settings, flow, pitch, top, rows, note, note_height, head,
     return Page(
         width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
         type_left=type_left, type_width=type_width, body_top=top, rows=rows, pitch=pitch,
-        column_width=column_width, gap=gap, settings=settings, furniture=furniture(article),
+        column_width=column_width, gap=gap, settings=settings, sizes=Sizes.of(settings),
+        furniture=furniture(article),
         masthead=masthead, headline=headline, note=set_note, blocks=tuple(blocks),
         byline=set_byline, rules=rules, column_ends=tuple(flow.ends),
     )

@@ -148,6 +148,11 @@ def units(text: str, face: Metrics) -> list[Unit]:
         kind = _kind(piece)
         piece = " " if kind == "space" else piece
         result.append(Unit(piece, kind, face.width(piece, kind)))
+    # A space typed between Chinese and Latin (本版是 Pressroom 排版) gives way to the
+    # fixed Han-Latin gap, as clreq's automatic spacing does.
+    result = [unit for index, unit in enumerate(result)
+              if not (unit.kind == "space" and 0 < index < len(result) - 1
+                      and {result[index - 1].kind, result[index + 1].kind} == {"han", "latin"})]
     # 标点挤压: of two adjacent marks, the first loses its blank half, unless both open,
     # when the second does (its blank is on the side that meets the first).
     marks = ("open", "close", "stop")
@@ -168,9 +173,9 @@ def _squeezed(unit: Unit, face: Metrics) -> Unit:
 
 
 def _may_break(before: Unit, after: Unit) -> bool:
-    if after.kind in ("close", "stop", "middle") or before.kind == "open":
-        return False
-    if before.kind == "paired" and after.kind == "paired":
+    # No closing mark, stop, middle dot, dash or ellipsis starts a line (2021—2025 stays
+    # whole); no opening mark ends one.
+    if after.kind in ("close", "stop", "middle", "paired") or before.kind == "open":
         return False
     return True
 
