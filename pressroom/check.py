@@ -153,7 +153,7 @@ def _pdf_fonts(reader: PdfReader) -> Result:
     return Result("pdf.fonts", not problems, figure, "; ".join(sorted(set(problems))))
 
 
-def _char_fonts(document: pypdfium2.PdfDocument) -> Iterator[tuple[str, str]]:
+def char_fonts(document: pypdfium2.PdfDocument) -> Iterator[tuple[str, str]]:
     """Every drawn character of page 1 with the base name of its font."""
     textpage = document[0].get_textpage()
     buffer = ctypes.create_string_buffer(256)
@@ -179,7 +179,7 @@ def _pdf_glyphs(document: pypdfium2.PdfDocument) -> Result:
     cmaps = {face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else ""):
              fonts.cmap(face) for face in fonts.FACES}
     count, bad = 0, []
-    for char, font in _char_fonts(document):
+    for char, font in char_fonts(document):
         count += 1
         if char == "\ufffd" or (font in cmaps and ord(char) not in cmaps[font]):
             bad.append(f"'{char}' U+{ord(char):04X} in {font}")
@@ -194,7 +194,7 @@ def _pdf_text(article: Article, document: pypdfium2.PdfDocument) -> Result:
     return Result("pdf.text", not problem, f"{found} of {total} parts in reading order", problem)
 
 
-def _structure(document: pypdfium2.PdfDocument) -> list[tuple[str, str]]:
+def structure(document: pypdfium2.PdfDocument) -> list[tuple[str, str]]:
     page = document[0]
     tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
     buffer = ctypes.create_string_buffer(8192)
@@ -223,7 +223,7 @@ def _pdf_images(article: Article, document: pypdfium2.PdfDocument) -> Result:
     page = document[0]
     images = sum(1 for obj in page.get_objects(max_depth=3)
                  if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE)
-    alts = [alt for kind, alt in _structure(document) if kind == "Figure"]
+    alts = [alt for kind, alt in structure(document) if kind == "Figure"]
     expected = [figure.alt for figure in article.figures]
     problems = []
     if images != len(expected):

@@ -24,6 +24,7 @@ import budoux
 from PIL import Image
 
 from . import fonts
+from .fonts import HEI, KAI, SONG
 from .errors import CopyfitError, Location
 from .layouts import Furniture, anchors, furniture
 from .lines import Line, Metrics, latin_runs, set_lines
@@ -32,7 +33,6 @@ from .model import Article, Figure, Paragraph, Subhead
 from .settings import Settings
 
 PT_PER_MM = 72 / 25.4
-SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
 
 
 

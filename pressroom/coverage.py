@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from . import fonts
-from .errors import CoverageError, Location, ErrorGroup
-from .model import Article
-
-# Which face sets which part of the article. This mirrors the font-family rules of
+from .errors import CoverageError, ErrorGroup, Location
+# Which face sets which part (below) mirrors the font-family rules of
 # layouts/css/shared.css; tests read the built PDF to make sure the two agree.
-SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
+from .fonts import HEI, KAI, SONG
+from .model import Article
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,13 @@ FACES: tuple[Face, ...] = (
 )
 
 # What each face is for, as README.md tells it.
+# The CSS families the layouts set each part in.
+SONG, HEI, KAI = "Pressroom Song", "Pressroom Hei", "Pressroom Kai"
+
 ROLES = {
-    "Pressroom Song": "body text",
-    "Pressroom Hei": "headline, subheads and labels",
-    "Pressroom Kai": "editor's note and captions",
+    SONG: "body text",
+    HEI: "headline, subheads and labels",
+    KAI: "editor's note and captions",
 }
 
 # One licence file per Debian package: the faces of one package share its copyright file.

@@ -1,18 +1,18 @@
-"""Reading a built PDF the way the checks need it: text, fonts per character, tags.
+"""Reading a built PDF in tests: thin views over what ``pressroom.check`` reads.
 
-pypdfium2 (PDFium) gives every character with its font; poppler's pdffonts reports
-whether each font is embedded and subset.
+poppler's pdffonts, a second reader next to pypdf, reports whether each font is embedded
+and subset.
 """
 from __future__ import annotations
 
-import ctypes
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
-import pypdfium2.raw as pdfium_c
+
+from pressroom.check import char_fonts, structure as tagged_structure
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,21 @@ def base_font_name(name: str) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", name)
 
 
+def _document(pdf: Path) -> pypdfium2.PdfDocument:
+    return pypdfium2.PdfDocument(str(pdf))
+
+
 def page_count(pdf: Path) -> int:
-    return len(pypdfium2.PdfDocument(str(pdf)))
+    return len(_document(pdf))
 
 
 def page_size_mm(pdf: Path) -> tuple[float, float]:
-    width, height = pypdfium2.PdfDocument(str(pdf))[0].get_size()
+    width, height = _document(pdf)[0].get_size()
     return width / 72 * 25.4, height / 72 * 25.4
 
 
 def text(pdf: Path) -> str:
-    document = pypdfium2.PdfDocument(str(pdf))
+    document = _document(pdf)  # kept alive while PDFium reads it
     return document[0].get_textpage().get_text_range()
 
 
@@ -58,51 +62,20 @@ def squeeze(value: str) -> str:
 
 def chars_with_fonts(pdf: Path) -> list[tuple[str, str]]:
     """Every character on the page with the base name of the font that draws it."""
-    document = pypdfium2.PdfDocument(str(pdf))
-    textpage = document[0].get_textpage()
-    buffer = ctypes.create_string_buffer(256)
-    flags = ctypes.c_int()
-    result = []
-    for index in range(textpage.count_chars()):
-        char = textpage.get_text_range(index, 1)
-        if not char.strip():
-            continue
-        length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(flags))
-        result.append((char, base_font_name(buffer.raw[:max(length - 1, 0)].decode())))
-    return result
+    return list(char_fonts(_document(pdf)))
 
 
 def structure(pdf: Path) -> list[tuple[str, str]]:
     """The tagged structure of page 1 as (type, alt text) pairs, depth first."""
-    document = pypdfium2.PdfDocument(str(pdf))
-    page = document[0]
-    tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
-    buffer = ctypes.create_string_buffer(4096)
-
-    def read(getter, element) -> str:
-        length = getter(element, buffer, len(buffer))
-        return buffer.raw[:length].decode("utf-16-le").rstrip("\x00") if length else ""
-
-    found = []
-
-    def walk(element):
-        found.append((read(pdfium_c.FPDF_StructElement_GetType, element),
-                      read(pdfium_c.FPDF_StructElement_GetAltText, element)))
-        for index in range(pdfium_c.FPDF_StructElement_CountChildren(element)):
-            child = pdfium_c.FPDF_StructElement_GetChildAtIndex(element, index)
-            if child:
-                walk(child)
-
-    for index in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
-        walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, index))
-    pdfium_c.FPDF_StructTree_Close(tree)
-    return found
+    return tagged_structure(_document(pdf))
 
 
 def is_tagged(pdf: Path) -> bool:
-    document = pypdfium2.PdfDocument(str(pdf))  # kept alive while PDFium reads it
+    import pypdfium2.raw as pdfium_c
+
+    document = _document(pdf)
     return bool(pdfium_c.FPDFCatalog_IsTagged(document.raw))
 
 
 def metadata(pdf: Path) -> dict[str, str]:
-    return pypdfium2.PdfDocument(str(pdf)).get_metadata_dict()
+    return _document(pdf).get_metadata_dict()
