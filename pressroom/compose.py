@@ -534,14 +534,46 @@ def _flow(pieces: list[_Piece], columns: int, rows: int, span: int) -> _Flow | N
                 for r in range(fr, fr + piece.rows):
                     blocked.add((c, r))
             flow.placed.append(_Placed(piece, fc, fr))
-    advance_end = row
     if column >= columns:
         return None
-    flow.ends.append(advance_end - 1)
+    # The last column ends where its text or a photo standing in it ends.
+    last = max([row - 1] + [r for (c, r) in blocked if c == column])
+    flow.ends.append(last)
     # Columns end level: the last column may stop at most one row short.
-    if column != columns - 1 or advance_end < rows - 1:
+    if column != columns - 1 or last < rows - 2:
         return None
-    return flow
+    return flow if _well_spaced(flow, columns, rows, span) else None
+
+
+def _well_spaced(flow: _Flow, columns: int, rows: int, span: int) -> bool:
+    """No single line stranded above, below or between photos, no two photos touching,
+    and no photo straight under a subhead: what a layout editor would move at a glance."""
+    # Each cell: (kind, which piece) so that two photos one on the other stay apart.
+    grid = [[("empty", -1)] * rows for _ in range(columns)]
+    for number, placed in enumerate(flow.placed):
+        piece = placed.piece
+        width = span if piece.kind == "figure" else 1
+        kind = "line" if piece.kind == "line" else piece.kind
+        for c in range(placed.column, placed.column + width):
+            for r in range(placed.row, placed.row + piece.rows):
+                grid[c][r] = (kind, number)
+    for cells in grid:
+        for (kind, piece), (next_kind, next_piece) in zip(cells, cells[1:]):
+            if next_kind == "figure" and (kind == "subhead" or (kind == "figure" and piece != next_piece)):
+                return False
+        r = 0
+        while r < rows:
+            if cells[r][0] != "line":
+                r += 1
+                continue
+            start = r
+            while r < rows and cells[r][0] == "line":
+                r += 1
+            above = cells[start - 1][0] if start else "edge"
+            below = cells[r][0] if r < rows else "edge"
+            if r - start < MIN_BESIDE_FIGURE and "figure" in (above, below):
+                return False
+    return True
 
 
 def _figure_place(column, row, height, rows, columns, span, free_run):
@@ -550,8 +582,8 @@ def _figure_place(column, row, height, rows, columns, span, free_run):
     candidates = []
     if column + span <= columns:
         above = row
-        if above < MIN_BESIDE_FIGURE:
-            candidates.append(row)  # at the flow's place (column top or nearly)
+        if above == 0:
+            candidates.append(row)  # at the top of the column
         if row + height <= rows:
             below = rows - (row + height)
             if (above == 0 or above >= MIN_BESIDE_FIGURE) and (below == 0 or below >= MIN_BESIDE_FIGURE):

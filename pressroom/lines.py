@@ -82,8 +82,11 @@ class Metrics:
         return self.advance(text)
 
 
-LATIN_RUN = re.compile(r"——+|……+|(?:[^\s\u3000-\u303F\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF"
-                       r"“‘”’—…·]+)|\s+|.")
+# A Latin run holds no-break spaces (1\u00a0pt, 210\u00a0mm stay together); ordinary white
+# space separates runs and is a place to break.
+_BREAKING_SPACE = "\t\n\r\f\v \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000"
+LATIN_RUN = re.compile(rf"——+|……+|(?:[^{_BREAKING_SPACE}\u3000-\u303F\u2E80-\u9FFF"
+                       rf"\uF900-\uFAFF\uFF00-\uFFEF“‘”’—…·]+)|[{_BREAKING_SPACE}]+|.")
 
 
 def latin_runs(text: str) -> set[str]:
