@@ -23,9 +23,20 @@ def _hei(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(fonts.FONTS_DIR / face.file), size)
 
 
-def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随稿件提供")) -> bytes:
-    width, height = SIZE
-    image = Image.new("RGB", SIZE)
+def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随稿件提供"), *,
+                 size: tuple[int, int] = SIZE) -> bytes:
+    """The stand-in as JPEG bytes: ``lines`` are its label (a large first line, smaller
+    ones under it), ``size`` its width and height in pixels. With the defaults the bytes
+    are those of the default manuscript's stand-in."""
+    width, height = size
+    # Strokes and type scale with the picture, so a smaller or portrait stand-in still
+    # reads; at the default size every length is the one drawn before ``size`` existed.
+    scale = min(width / SIZE[0], height / SIZE[1])
+
+    def px(length: float) -> int:
+        return max(1, round(length * scale))
+
+    image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
     # Back wall: a vertical gradient from slate to a lighter grey.
     for y in range(height):
@@ -33,26 +44,26 @@ def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随�
         draw.line([(0, y), (width, y)], fill=(shade, shade + 6, shade + 16))
     # The red banner (会标) over the stage, with the gold border such halls have.
     banner = (int(width * 0.08), int(height * 0.12), int(width * 0.92), int(height * 0.26))
-    draw.rectangle(banner, fill=(168, 40, 38), outline=(214, 176, 90), width=8)
+    draw.rectangle(banner, fill=(168, 40, 38), outline=(214, 176, 90), width=px(8))
     # The stage front and the rows of the hall, drawn as simple shapes in perspective.
     draw.rectangle((0, int(height * 0.46), width, int(height * 0.52)), fill=(120, 96, 80))
     for row in range(7):
         y = int(height * (0.58 + row * 0.062))
-        radius = 14 + row * 4
+        radius = px(14 + row * 4)
         for x in range(radius, width, radius * 3):
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(34, 36, 44))
     # The placeholder mark: a cross through the frame and a label that cannot be missed.
-    draw.line([(0, 0), (width, height)], fill=(235, 235, 235), width=4)
-    draw.line([(0, height), (width, 0)], fill=(235, 235, 235), width=4)
+    draw.line([(0, 0), (width, height)], fill=(235, 235, 235), width=px(4))
+    draw.line([(0, height), (width, 0)], fill=(235, 235, 235), width=px(4))
     box = (int(width * 0.2), int(height * 0.33), int(width * 0.8), int(height * 0.67))
-    draw.rectangle(box, fill=(250, 250, 246), outline=(168, 40, 38), width=10)
-    sizes = (170, 64)
+    draw.rectangle(box, fill=(250, 250, 246), outline=(168, 40, 38), width=px(10))
+    sizes = (px(170), *[px(64)] * (len(lines) - 1))
     centre_x = width // 2
-    top = box[1] + 60
-    for text, size in zip(lines, sizes):
-        font = _hei(size)
+    top = box[1] + px(60)
+    for text, font_size in zip(lines, sizes):
+        font = _hei(font_size)
         draw.text((centre_x, top), text, font=font, fill=(30, 30, 30), anchor="mt")
-        top += size + 50
+        top += font_size + px(50)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=False, progressive=False)
     return buffer.getvalue()
