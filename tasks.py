@@ -6,22 +6,49 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
 from invoke import Exit, task
 
 from pressroom import build
-from pressroom.errors import PressroomError
+from pressroom.errors import (EXIT_CHECKS_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED,
+                              PressroomError, PressroomWarning, diagnostics)
+from pressroom.output import staged_outputs
 
 
 @contextmanager
 def _reported():
-    """Turn a Pressroom error into one line and its exit code, never a traceback."""
+    """Turn a Pressroom error into one line (a line each, for several) and its exit code,
+    never a traceback. Anything else is a bug: one line that says so, and the trace in a
+    file outside build/."""
     try:
         yield
     except PressroomError as error:
         raise Exit(str(error), code=error.exit_code) from None
+    except KeyboardInterrupt:
+        raise Exit("interrupted: outputs not yet complete were discarded, no file is left "
+                   "half-written", code=EXIT_INTERRUPTED) from None
+    except Exception as error:  # noqa: BLE001 - the edge: report, do not crash
+        log = _crash_log(error)
+        message = " ".join(str(error).split())[:300]
+        raise Exit(f"internal error: {type(error).__name__}: {message} (a bug in Pressroom, "
+                   f"not in the manuscript; trace written to {log})",
+                   code=EXIT_INTERNAL) from None
+
+
+def _crash_log(error: Exception) -> str:
+    handle, name = tempfile.mkstemp(prefix="pressroom-crash-", suffix=".log")
+    with open(handle, "w", encoding="utf-8") as stream:
+        stream.write(f"pressroom internal error\nargv: {sys.argv}\npython: {sys.version}\n\n")
+        stream.writelines(traceback.format_exception(error))
+    return name
+
+
+def _warn(warning: PressroomWarning) -> None:
+    print(warning, file=sys.stderr)
 
 
 def _targets(manuscript: str | None, all_: bool) -> list[Path]:
@@ -30,10 +57,13 @@ def _targets(manuscript: str | None, all_: bool) -> list[Path]:
     return [Path(manuscript) if manuscript else build.DEFAULT_MANUSCRIPT]
 
 
-def _each(maker, manuscript, all_):
-    with _reported():
+def _each(maker, manuscript, all_, strict=False):
+    with _reported(), diagnostics(strict=strict, emit=_warn):
         for target in _targets(manuscript, all_):
-            for path in _as_list(maker(target)):
+            # The outputs of one manuscript appear together, once all of them are made.
+            with staged_outputs():
+                paths = _as_list(maker(target))
+            for path in paths:
                 print(f"wrote {_shown(path)}")
 
 
@@ -49,31 +79,59 @@ def _shown(path: Path) -> str:
 
 
 _HELP = {"manuscript": "manuscript folder (default: manuscript/boshan-report)",
-         "all": "build every manuscript in manuscript/"}
+         "all": "build every manuscript in manuscript/",
+         "strict": "treat warnings (PR5xx) as errors: exit 6 and write nothing"}
 
 
 @task(help=_HELP)
-def pdf(c, manuscript=None, all=False):
+def pdf(c, manuscript=None, all=False, strict=False):
     """Typeset the newspaper page: build/<slug>.pdf."""
-    _each(build.build_pdf, manuscript, all)
+    _each(build.build_pdf, manuscript, all, strict)
 
 
 @task(help=_HELP)
-def epub(c, manuscript=None, all=False):
+def epub(c, manuscript=None, all=False, strict=False):
     """Package the e-book: build/<slug>.epub."""
-    _each(build.build_epub, manuscript, all)
+    _each(build.build_epub, manuscript, all, strict)
 
 
 @task(name="build", help=_HELP, default=True)
-def build_(c, manuscript=None, all=False):
+def build_(c, manuscript=None, all=False, strict=False):
     """Build the PDF page and the EPUB from one layout of the page."""
-    _each(build.build_all, manuscript, all)
+    _each(build.build_all, manuscript, all, strict)
 
 
 @task(help=_HELP)
-def proof(c, manuscript=None, all=False):
+def proof(c, manuscript=None, all=False, strict=False):
     """Render the page proof for the eye: build/<slug>.png."""
-    _each(build.build_proof, manuscript, all)
+    _each(build.build_proof, manuscript, all, strict)
+
+
+@task(help=_HELP)
+def approve(c, manuscript=None, all=False, strict=False):
+    """Keep the page as it now is as its approved proof, the visual check's reference."""
+    _each(build.approve, manuscript, all, strict)
+
+
+@task(help={"manuscript": _HELP["manuscript"], "all": "check every manuscript in manuscript/",
+            "out": "folder holding the built outputs (default: build/)",
+            "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes"})
+def check(c, manuscript=None, all=False, out=None, reproducible=False):
+    """Verify the built PDF and EPUB against the manuscript, one figure per check."""
+    from pressroom.check import check_outputs, check_reproducible
+
+    failures = 0
+    with _reported():
+        for target in _targets(manuscript, all):
+            results = check_outputs(target, Path(out) if out else build.BUILD_DIR)
+            if reproducible:
+                results += check_reproducible(target)
+            print(_shown(target.resolve()))
+            for result in results:
+                print("  " + str(result).replace("\n", "\n  "))
+            failures += sum(not result.passed for result in results)
+    if failures:
+        raise Exit(f"{failures} check{'s' if failures > 1 else ''} failed", code=EXIT_CHECKS_FAILED)
 
 
 @task
@@ -81,8 +139,9 @@ def fonts(c):
     """Regenerate the vendored font subsets in fonts/ from Debian's font packages."""
     from pressroom import fonts as vendored
 
-    for path in vendored.make_fonts():
-        print(f"wrote {_shown(path)}")
+    with _reported():
+        for path in vendored.make_fonts():
+            print(f"wrote {_shown(path)}")
 
 
 @task
@@ -90,7 +149,8 @@ def standin(c):
     """Redraw the stand-in photo of the default manuscript (图片占位)."""
     from pressroom.standin import write_standin
 
-    print(f"wrote {_shown(write_standin(build.DEFAULT_MANUSCRIPT / 'opening-ceremony.jpg'))}")
+    with _reported():
+        print(f"wrote {_shown(write_standin(build.DEFAULT_MANUSCRIPT / 'opening-ceremony.jpg'))}")
 
 
 @task

@@ -1,13 +1,31 @@
-"""The one exception base of Pressroom and the diagnostics it carries.
+"""The one exception base of Pressroom, its error codes, and the warning channel.
 
-Every failure a user can fix is a ``PressroomError`` with a stable code, the manuscript
-file and line it concerns, and a hint; the task layer prints it as one line and exits
-with the error's exit code, never with a traceback.
+Every failure a user can fix is a ``PressroomError`` with a stable code (``CODES`` lists
+them all, and the README's table is checked against it), the manuscript file and line it
+concerns, and a hint; the task layer prints it as one line and exits with the error's exit
+code, never with a traceback. Anything else that escapes is a bug in Pressroom, reported
+as an internal error by the task layer.
+
+Suspicious but printable things (a photo too small for print) are warnings: a
+``PressroomWarning`` goes to the ``Diagnostics`` of the current build, which prints it;
+under ``--strict`` the stage that finds it raises it as a ``StrictError`` instead, together
+with the other errors of the manuscript, before any output is written.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
+
+# Exit codes of the tasks, documented in the README.
+EXIT_OK = 0
+EXIT_CHECKS_FAILED = 7  # invoke check: an output failed a check
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h: a bug in Pressroom, not in the manuscript
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -29,23 +47,35 @@ class Location:
 
 def _display_path(path: Path) -> str:
     # Paths read best relative to where the user stands; fall back to absolute.
+    # Normalised without resolving: a symlink is shown as itself, not as its target.
+    absolute = Path(os.path.normpath(Path(path).absolute()))
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 class PressroomError(Exception):
-    """Base of every error Pressroom reports to a user."""
+    """Base of every error Pressroom reports to a user.
+
+    A subclass sets the kind of error and its exit code; ``code`` picks the error's stable
+    code among those of its kind (see ``CODES``), the subclass's own when not given.
+    """
 
     code = "PR000"
     exit_code = 1
 
-    def __init__(self, message: str, where: Location | None = None, hint: str | None = None):
+    def __init__(self, message: str, where: Location | None = None, hint: str | None = None,
+                 *, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.where = where
         self.hint = hint
+        if code is not None:
+            known = CODES.get(code)
+            if known is None or not isinstance(self, known.kind):
+                raise ValueError(f"{code} is not a code of {type(self).__name__}")
+            self.code = code
 
     def __str__(self) -> str:
         text = f"{self.where}: " if self.where else ""
@@ -89,6 +119,20 @@ class CopyfitError(BuildError):
     code = "PR410"
 
 
+class StrictError(PressroomError):
+    """A warning, made an error by ``--strict``."""
+
+    code = "PR500"
+    exit_code = 6
+
+    @classmethod
+    def from_warning(cls, warning: PressroomWarning) -> StrictError:
+        return cls(warning.message, warning.where, warning.hint, code=warning.code)
+
+    def __str__(self) -> str:
+        return super().__str__() + " [a warning, an error under --strict]"
+
+
 class ErrorGroup(PressroomError):
     """Several errors found in one pass, reported together; code and exit code of the first."""
 
@@ -101,3 +145,132 @@ class ErrorGroup(PressroomError):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+def raise_all(errors: list[PressroomError]) -> None:
+    """Raise the errors found, one alone or several as a group; nothing if none."""
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+
+
+# -- the codes --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Code:
+    kind: type[PressroomError]
+    summary: str
+
+
+CODES: dict[str, Code] = {
+    "PR000": Code(PressroomError, "any other error a user can fix (e.g. of `invoke fonts`)"),
+    # The manuscript breaks the format.
+    "PR100": Code(ManuscriptError, "Markdown the page does not set: a list, emphasis, a link, "
+                                   "code, a quote, a rule, a heading other than `## ` (also "
+                                   "a line of `-` or `=` under text)"),
+    "PR101": Code(ManuscriptError, "unknown front-matter key (with a did-you-mean)"),
+    "PR102": Code(ManuscriptError, "front matter is not valid YAML, or not a mapping"),
+    "PR103": Code(ManuscriptError, "no front matter, or one never closed"),
+    "PR104": Code(ManuscriptError, "a required front-matter key (`title`) is missing"),
+    "PR105": Code(ManuscriptError, "a front-matter value is empty or of the wrong kind "
+                                   "(title, date, lang, byline, layout ...)"),
+    "PR106": Code(ManuscriptError, "a front-matter key is set twice"),
+    "PR110": Code(ManuscriptError, "unknown block type `::: name` (with a did-you-mean)"),
+    "PR111": Code(ManuscriptError, "editor's note repeated, after the body text, or empty"),
+    "PR112": Code(ManuscriptError, "raw HTML in the Markdown"),
+    "PR113": Code(ManuscriptError, "no body text"),
+    "PR114": Code(ManuscriptError, "empty subhead"),
+    "PR115": Code(ManuscriptError, "a `::: ` block is never closed"),
+    "PR120": Code(ManuscriptError, "a figure not made of one image and its caption, "
+                                   "or with an image title or an unknown attribute"),
+    "PR121": Code(ManuscriptError, "a figure's image has no alt text"),
+    "PR122": Code(ManuscriptError, "a figure has no caption"),
+    "PR130": Code(ManuscriptError, "the file is not UTF-8 text"),
+    "PR131": Code(ManuscriptError, "the file is too large to be one article (over 2 MB)"),
+    # A character no face can draw.
+    "PR200": Code(CoverageError, "a character is missing from the face that sets it"),
+    # A file that is missing, unreadable or refused.
+    "PR300": Code(ResourceError, "another file cannot be read (e.g. while packaging the e-book)"),
+    "PR301": Code(ResourceError, "the manuscript (`article.md`) is missing or cannot be read"),
+    "PR302": Code(ResourceError, "a figure names a URL or an absolute path"),
+    "PR303": Code(ResourceError, "a path leads outside the manuscript's folder "
+                                 "(`..`, or a symlink)"),
+    "PR304": Code(ResourceError, "a figure's image file is not there"),
+    "PR305": Code(ResourceError, "a figure's image cannot be read (permission denied, a folder)"),
+    "PR306": Code(ResourceError, "a figure's image is corrupt, or not an image"),
+    "PR307": Code(ResourceError, "a figure's image is neither JPEG nor PNG"),
+    "PR308": Code(ResourceError, "a figure's image has too many pixels to open safely "
+                                 "(a decompression bomb)"),
+    "PR310": Code(ResourceError, "the page asked the renderer for a URL or a file outside "
+                                 "the manuscript's folder, `layouts/` and `fonts/`"),
+    # The build failed.
+    "PR400": Code(BuildError, "rendering or packaging failed (more than one page, a renderer "
+                              "warning, a bad `SOURCE_DATE_EPOCH` ...)"),
+    "PR410": Code(CopyfitError, "the article cannot fill its page: the message says how many "
+                                "characters to cut or add"),
+    # Warnings; errors under --strict.
+    "PR500": Code(StrictError, "a warning under `--strict`: each keeps its own code, below"),
+    "PR501": Code(StrictError, "warning: a photo has too few pixels for print "
+                               "(under 150 dpi at its printed width)"),
+}
+
+
+# -- warnings ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PressroomWarning:
+    """Something suspicious but printable, with the same code, place and hint as an error."""
+
+    code: str
+    message: str
+    where: Location | None = None
+    hint: str | None = None
+
+    def __post_init__(self):
+        if self.code not in CODES or CODES[self.code].kind is not StrictError:
+            raise ValueError(f"{self.code} is not a warning code")
+
+    def __str__(self) -> str:
+        text = f"{self.where}: " if self.where else ""
+        text += f"warning {self.code}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+_LOG = logging.getLogger("pressroom")
+
+
+@dataclass
+class Diagnostics:
+    """The warnings of one build; ``strict`` asks the stages to raise them as errors."""
+
+    strict: bool = False
+    emit: Callable[[PressroomWarning], None] | None = None
+    warnings: list[PressroomWarning] = field(default_factory=list)
+
+    def warn(self, warning: PressroomWarning) -> None:
+        self.warnings.append(warning)
+        if self.emit is not None:
+            self.emit(warning)
+        else:
+            _LOG.warning("%s", warning)
+
+
+_ACTIVE: ContextVar[Diagnostics | None] = ContextVar("pressroom_diagnostics", default=None)
+
+
+@contextmanager
+def diagnostics(strict: bool = False,
+                emit: Callable[[PressroomWarning], None] | None = None) -> Iterator[Diagnostics]:
+    """Collect the warnings of the builds run inside; ``strict`` makes them errors."""
+    collector = Diagnostics(strict=strict, emit=emit)
+    token = _ACTIVE.set(collector)
+    try:
+        yield collector
+    finally:
+        _ACTIVE.reset(token)
+
+
+def active_diagnostics() -> Diagnostics:
+    """The collector of the current build; outside one, a lenient one that logs."""
+    return _ACTIVE.get() or Diagnostics()

@@ -1,23 +1,28 @@
 """The print back end: the page wrapper rendered by WeasyPrint into one PDF page.
 
-WeasyPrint reads only files inside the manuscript's folder, ``layouts/`` and ``fonts/``;
-anything else it is handed (a URL, a path outside the project) is refused, so a build
-never touches the network or a file it was not meant to read.
+WeasyPrint reads only files inside the manuscript's folder, ``layouts/`` and ``fonts/``,
+through ``SandboxFetcher``: any other URL (http:, https:, data: ...) or path (absolute,
+``..``, a symlink out of the tree) stops the rendering before a connection is opened or
+the file is read, and becomes an error naming the manuscript (or the layout file that
+asked for it).
 """
 from __future__ import annotations
 
 import logging
+import mimetypes
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from . import fonts
-from .errors import BuildError, Location
+from .errors import BuildError, Location, ResourceError
 from .compose import Page, compose
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .model import Article
@@ -26,21 +31,79 @@ from .model import Article
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 
 
+class SandboxRefusal(FatalURLFetchingError):
+    """What the fetcher raises for a refused URL. A FatalURLFetchingError is the one kind
+    WeasyPrint does not swallow into a log line: it stops the rendering there."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"refused {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 class SandboxFetcher(URLFetcher):
-    """Serves ``file:`` URLs under the allowed folders and nothing else."""
+    """Serves files under the allowed folders, read straight from disk, and nothing else.
+
+    No URL is handed to urllib, so no scheme can open a connection (urllib's file handler
+    itself turns ``file://host/...`` into FTP).
+    """
 
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols=("file",))
-        self.roots = [root.resolve() for root in roots]
+        self.roots = [Path(root).resolve() for root in roots]
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
-        if path is None or not any(path.is_relative_to(root) for root in self.roots):
+        path, reason = self.allowed(url)
+        if path is None:
             self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}: outside the project")
-        return super().fetch(path.as_uri(), headers)
+            raise SandboxRefusal(url, reason)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": media_type})
+
+    def allowed(self, url: str) -> tuple[Path | None, str]:
+        """The file ``url`` names, resolved, if it may be read; else None and why not."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file":
+            return None, "Pressroom reads only files, it fetches nothing from a network"
+        if parts.netloc not in ("", "localhost"):
+            return None, "a file on another host"
+        try:
+            path = Path(url2pathname(parts.path)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return None, "not a path Pressroom can read"
+        if not any(path.is_relative_to(root) for root in self.roots):
+            return None, "outside the manuscript's folder, layouts/ and fonts/"
+        return path, ""
+
+
+def _asked_by(article: Article, url: str) -> Location:
+    """The manuscript's layout file and line that ask for ``url``, if one does in so many
+    words; the manuscript itself otherwise."""
+    parts = urlsplit(url)
+    needles = [url, unquote(url), os.path.basename(unquote(parts.path))]
+    layouts = article.folder / "layouts"
+    files = sorted(path for path in layouts.rglob("*") if path.is_file()) \
+        if layouts.is_dir() else []
+    for needle in filter(None, needles):
+        for path in files:
+            try:
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            for number, line in enumerate(lines, 1):
+                column = line.find(needle)
+                if column >= 0:
+                    return Location(path, number, column + 1)
+    return Location(article.source)
+
+
+def _refused(article: Article, refusal: SandboxRefusal) -> ResourceError:
+    return ResourceError(
+        f"the page asked for '{refusal.url}', which was refused: {refusal.reason}",
+        _asked_by(article, refusal.url),
+        "use only files inside the manuscript's folder; remove the URL or copy the file there",
+        code="PR310")
 
 
 class _Collect(logging.Handler):
@@ -81,22 +144,27 @@ def render_pdf(article: Article) -> bytes:
     """Lay the article out on one page and return the PDF's bytes."""
     page = compose(article)
     fetcher = SandboxFetcher([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR])
-    with _weasyprint_warnings() as warnings:
-        document = weasyprint.HTML(
-            string=page_html(article, page), base_url=article.folder.as_uri() + "/",
-            url_fetcher=fetcher,
-        ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
-        pages = len(document.pages)
-        if pages != 1:
-            raise BuildError(
-                f"the article needs {pages} pages, the layout has one",
-                Location(article.source),
-                "cut the text or shrink the photo until it fits the page",
-            )
-        data = document.write_pdf(**PDF_OPTIONS)
-    if fetcher.refused:
-        raise BuildError(f"the page asked for {fetcher.refused[0]}, outside the project",
-                         Location(article.source))
+    try:
+        with _weasyprint_warnings() as warnings:
+            document = weasyprint.HTML(
+                string=page_html(article, page), base_url=article.folder.as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
+            pages = len(document.pages)
+            if pages != 1:
+                raise BuildError(
+                    f"the article needs {pages} pages, the layout has one",
+                    Location(article.source),
+                    "cut the text or shrink the photo until it fits the page",
+                )
+            data = document.write_pdf(**PDF_OPTIONS)
+    except SandboxRefusal as refusal:
+        raise _refused(article, refusal) from None
+    if fetcher.refused:  # a refusal something in WeasyPrint caught after all
+        raise _refused(article, SandboxRefusal(fetcher.refused[0], "outside the project"))
     if warnings:
-        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)), Location(article.source))
+        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)),
+                         Location(article.source),
+                         "check the manuscript's own layouts/, if it has one; else this is a "
+                         "fault of the project's layouts")
     return data

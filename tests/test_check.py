@@ -1,0 +1,179 @@
+"""`invoke check`: every check passes on a good build and fails, by name, on a bad one."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from conftest import DEFAULT, ROOT
+from pressroom import build
+from pressroom.check import check_epub, check_outputs, check_pdf, check_visual
+from pressroom.layouts import LAYOUTS_DIR
+from pressroom.manuscript import read_manuscript
+from pressroom.compose import compose
+from pressroom.pdf import page_html, render_pdf
+import weasyprint
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    build.build_all(DEFAULT, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def article():
+    return read_manuscript(DEFAULT)
+
+
+def failed(results) -> set[str]:
+    return {result.check for result in results if not result.passed}
+
+
+def copy_of_default(tmp_path: Path, print_css_extra: str = "", change_text=None) -> Path:
+    """A copy of the default manuscript, with a print stylesheet override or text change."""
+    folder = tmp_path / "copy" / "boshan-report"
+    shutil.copytree(DEFAULT, folder)
+    if print_css_extra:
+        (folder / "layouts" / "css").mkdir(parents=True)
+        css = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8")
+        (folder / "layouts" / "css" / "print.css").write_text(css + print_css_extra, encoding="utf-8")
+    if change_text:
+        path = folder / "article.md"
+        path.write_text(change_text(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return folder
+
+
+def test_every_check_passes_on_a_fresh_build(built):
+    results = check_outputs(DEFAULT, built)
+    assert not failed(results), "\n".join(map(str, results))
+    names = {result.check for result in results}
+    assert {"pdf.pages", "pdf.fonts", "pdf.glyphs", "pdf.text", "pdf.images", "pdf.metadata",
+            "epub.epubcheck", "epub.ace", "epub.text", "epub.lang", "epub.accessibility",
+            "epub.navigation", "epub.fonts", "typography", "visual"} <= names
+    assert all(result.figure for result in results)
+
+
+def test_a_paragraph_dropped_from_the_page_fails_the_text_check(tmp_path, article):
+    paragraph = next(block for block in article.blocks if block.kind == "paragraph"
+                     and block.text.startswith("多元赋能"))
+    folder = copy_of_default(tmp_path, change_text=lambda text: text.replace(paragraph.text + "\n", ""))
+    pdf = build.build_pdf(folder, tmp_path / "out")
+    results = list(check_pdf(article, pdf))
+    assert failed(results) == {"pdf.text"}
+    problem = next(r.problem for r in results if r.check == "pdf.text")
+    assert f"article.md:{paragraph.where.line}" in problem
+
+
+def test_a_font_swapped_for_a_system_font_fails_the_font_check(tmp_path, article):
+    folder = copy_of_default(tmp_path, print_css_extra='.set { font-family: "DejaVu Serif", "Noto Serif CJK JP", serif; }')
+    pdf = build.build_pdf(folder, tmp_path / "out")
+    assert "pdf.fonts" in failed(check_pdf(article, pdf))
+
+
+def test_a_glyph_outside_the_font_fails_the_glyph_check(tmp_path, article):
+    # The coverage guard and the renderer's own warning would stop this build; render past
+    # both with WeasyPrint directly, as a broken pipeline might.
+    folder = copy_of_default(tmp_path, change_text=lambda text: text.replace("机电泵", "机电\U000F0041"))
+    tofu = read_manuscript(folder)
+    html = page_html(tofu, compose(tofu))
+    pdf = tmp_path / "tofu.pdf"
+    pdf.write_bytes(weasyprint.HTML(string=html, base_url=folder.as_uri() + "/").write_pdf())
+    results = list(check_pdf(article, pdf))
+    assert "pdf.glyphs" in failed(results)
+    assert "U+F0041" in next(r.problem for r in results if r.check == "pdf.glyphs")
+
+
+def test_a_second_page_fails_the_page_check(tmp_path, built, article):
+    writer = PdfWriter(clone_from=built / "boshan-report.pdf")
+    writer.add_blank_page()
+    pdf = tmp_path / "two.pdf"
+    with pdf.open("wb") as stream:
+        writer.write(stream)
+    assert failed(check_pdf(article, pdf)) == {"pdf.pages"}
+
+
+def test_a_photo_without_alt_text_fails_the_image_check(tmp_path, article):
+    bare = dataclasses.replace(article, blocks=tuple(
+        dataclasses.replace(block, alt="") if block.kind == "figure" else block
+        for block in article.blocks))
+    pdf = tmp_path / "noalt.pdf"
+    try:
+        pdf.write_bytes(render_pdf(bare))
+    except Exception as error:  # WeasyPrint reports the untagged image itself: also a catch
+        assert "alt" in str(error).lower() or "image" in str(error).lower()
+        return
+    assert "pdf.images" in failed(check_pdf(article, pdf))
+
+
+def rewrite_epub(source: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(source) as book:
+        entries = [(info, book.read(info.filename)) for info in book.infolist()]
+    with zipfile.ZipFile(target, "w") as book:
+        for info, data in entries:
+            data = change(info.filename, data)
+            if data is not None:
+                book.writestr(info, data)
+    return target
+
+
+def test_nav_removed_from_the_epub_fails_the_navigation_check(tmp_path, built, article):
+    def without_nav(name, data):
+        if name.endswith("nav.xhtml"):
+            return None
+        if name.endswith(".opf"):
+            return data.replace(b' properties="nav"', b"")
+        return data
+    epub = rewrite_epub(built / "boshan-report.epub", tmp_path / "boshan-report.epub", without_nav)
+    failures = failed(check_epub(article, epub))
+    assert "epub.navigation" in failures and "epub.epubcheck" in failures
+
+
+def test_an_image_without_alt_in_the_epub_fails_ace(tmp_path, built, article):
+    def without_alt(name, data):
+        if name.endswith("chapter.xhtml"):
+            start = data.index(b"<img")
+            alt = data.index(b' alt="', start)
+            end = data.index(b'"', alt + 6)
+            return data[:alt] + data[end + 1:]
+        return data
+    epub = rewrite_epub(built / "boshan-report.epub", tmp_path / "boshan-report.epub", without_alt)
+    assert "epub.ace" in failed(check_epub(article, epub))
+
+
+def test_a_shifted_layout_fails_the_visual_check_and_writes_a_diff(tmp_path, article):
+    folder = copy_of_default(tmp_path, print_css_extra="body { position: relative; left: 4pt; }")
+    pdf = build.build_pdf(folder, tmp_path / "out")
+    results = list(check_visual(read_manuscript(folder), pdf))
+    assert failed(results) == {"visual"}
+    assert (tmp_path / "out" / "boshan-report.diff.png").stat().st_size > 0
+
+
+def test_invoke_check_names_the_failing_check(tmp_path, built):
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    writer = PdfWriter(clone_from=out / "boshan-report.pdf")
+    writer.add_blank_page()
+    with (out / "boshan-report.pdf").open("wb") as stream:
+        writer.write(stream)
+    result = subprocess.run([sys.executable, "-m", "invoke", "check", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "FAIL pdf.pages" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_two_builds_in_different_time_zones_are_byte_identical():
+    from pressroom.check import check_reproducible
+
+    results = check_reproducible(DEFAULT)
+    assert {result.check for result in results} == {"reproducible.pdf", "reproducible.epub"}
+    assert all(result.passed for result in results), "\n".join(map(str, results))
