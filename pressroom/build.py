@@ -13,7 +13,7 @@ from .epub import render_epub
 from .errors import CopyfitError
 from .manuscript import article_path, read_manuscript
 from .model import Article
-from .output import write_atomically
+from .output import staged_outputs, write_atomically
 from .pdf import render_pdf
 from .check import approved_proof_path
 from .proof import APPROVAL_DPI, proof_png
@@ -74,11 +74,11 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) 
     """PDF, EPUB and proof of one manuscript from a single layout of the page."""
     article = prepare(manuscript)
     pdf = render_pdf(article)
-    return [
-        write_atomically(out_dir / f"{article.slug}.pdf", pdf),
-        write_atomically(out_dir / f"{article.slug}.epub",
-                         render_epub(article, proof_png(pdf, dpi=COVER_DPI))),
-    ]
+    epub = render_epub(article, proof_png(pdf, dpi=COVER_DPI))
+    # Both are made before either is written: a failure leaves the old pair as it was.
+    with staged_outputs():
+        return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
+                write_atomically(out_dir / f"{article.slug}.epub", epub)]
 
 
 __all__ = ["article_path", "build_all", "build_epub", "build_pdf", "build_proof", "manuscripts"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 import stat
 import uuid
@@ -31,6 +30,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from . import fonts
+from .dates import source_date
 from .errors import BuildError, Location, ResourceError
 from .layouts import anchors, render, stylesheet
 from .model import Article
@@ -143,14 +143,9 @@ def add_accessibility_metadata(book: epub.EpubBook) -> None:
 
 def modified_time(article: Article) -> datetime.datetime:
     """dcterms:modified, in UTC: SOURCE_DATE_EPOCH, else the issue date, else a constant."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a time",
-                             hint="set it to whole seconds since 1970, e.g. "
-                                  "$(git log -1 --format=%ct)") from None
+    given = source_date()
+    if given:
+        return given
     if article.date:
         return datetime.datetime.combine(article.date, datetime.time(), datetime.timezone.utc)
     return FALLBACK_MODIFIED

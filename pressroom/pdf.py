@@ -24,6 +24,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from . import fonts
 from .errors import BuildError, Location, ResourceError
 from .compose import Page, compose
+from .dates import source_date
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .model import Article
 
@@ -137,6 +138,9 @@ def page_html(article: Article, page: Page) -> str:
         page=page,
         headline=page.headline, note=page.note, blocks=page.blocks, byline=page.byline,
         image_urls={figure.image: figure.image.as_uri() for figure in article.figures},
+        # The PDF carries a date only when SOURCE_DATE_EPOCH gives one: no clock time, so
+        # two builds of one manuscript are the same bytes.
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ") if (created := source_date()) else None,
     )
 
 

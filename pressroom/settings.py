@@ -62,7 +62,7 @@ def settings_from(values: Any) -> Settings:
         raise ValueError("must be a mapping of layout settings")
     values = dict(values)
     name = values.pop("format", "四开")
-    if name not in FORMATS:
+    if not isinstance(name, str) or name not in FORMATS:
         raise ValueError(f"has unknown format {name!r}; known: {', '.join(FORMATS)}")
     chosen: dict[str, Any] = dict(FORMATS[name])
     for key, value in values.items():

@@ -177,3 +177,16 @@ def test_two_builds_in_different_time_zones_are_byte_identical():
     results = check_reproducible(DEFAULT)
     assert {result.check for result in results} == {"reproducible.pdf", "reproducible.epub"}
     assert all(result.passed for result in results), "\n".join(map(str, results))
+
+
+def test_source_date_epoch_sets_the_dates_of_both_outputs(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1612137600")  # 2021-02-01 00:00 UTC
+    pdf, epub = build.build_all(DEFAULT, tmp_path / "one")
+    assert PdfReader(pdf).metadata["/CreationDate"] == "D:20210201000000Z"
+    with zipfile.ZipFile(epub) as book:
+        opf = book.read(next(n for n in book.namelist() if n.endswith(".opf"))).decode()
+    assert "2021-02-01T00:00:00Z" in opf
+    again = build.build_all(DEFAULT, tmp_path / "two")
+    assert [p.read_bytes() for p in again] == [pdf.read_bytes(), epub.read_bytes()]
