@@ -24,10 +24,8 @@ import functools
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Sequence
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
+from .output import write_atomically
 from .errors import CoverageError, PressroomError
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -359,22 +358,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    # A half-written font must never be left where WeasyPrint would pick it up: write
-    # beside the target, then rename over it in one step.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def package_version(package: str) -> str:
     """The installed version of a Debian package, as ``dpkg-query`` reports it."""
     try:
@@ -621,7 +604,7 @@ def make_fonts(fonts_dir: Path = FONTS_DIR,
         number = _face_number(face)
         data, mapped, notice = _cut(face.source, number, unicodes, face=face)
         target = fonts_dir / face.file
-        _write_atomic(target, data)
+        write_atomically(target, data)
         written.append(target)
         notices[face.source_package][face.face_name] = notice
         full_name, postscript_name = _published_names(data)
@@ -645,12 +628,12 @@ def make_fonts(fonts_dir: Path = FONTS_DIR,
 
     for package, name in LICENCE_FILES.items():
         target = fonts_dir / name
-        _write_atomic(target, _licence_file_text(package, versions[package], notices[package])
+        write_atomically(target, _licence_file_text(package, versions[package], notices[package])
                       .encode("utf-8"))
         written.append(target)
     sources = json.dumps({"faces": entries}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    _write_atomic(fonts_dir / SOURCES_FILE, sources.encode("utf-8"))
-    _write_atomic(fonts_dir / README_FILE, _readme(entries, len(characters)).encode("utf-8"))
+    write_atomically(fonts_dir / SOURCES_FILE, sources.encode("utf-8"))
+    write_atomically(fonts_dir / README_FILE, _readme(entries, len(characters)).encode("utf-8"))
     written += [fonts_dir / SOURCES_FILE, fonts_dir / README_FILE]
     # The cached cmaps and bytes may describe the files just replaced.
     cmap.cache_clear()
