@@ -204,3 +204,22 @@ def test_epubcheck_finds_no_error_and_no_warning(epubchecks, slug):
     returncode, messages = epubchecks[slug].result()
     assert messages == []
     assert returncode == 0
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_typography_checker_passes_every_shape(built, slug):
+    from pressroom.typecheck import check_pdf
+
+    article, pdf, _ = built[slug]
+    report = check_pdf(pdf, article.layout)
+    assert report.body_lines > 50
+    assert not report.failures(), str(report)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_page_matches_its_approved_proof(built, slug):
+    from pressroom.check import check_visual
+
+    article, pdf, _ = built[slug]
+    results = list(check_visual(article, pdf))
+    assert all(result.passed for result in results), "\n".join(map(str, results))
