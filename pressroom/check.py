@@ -39,8 +39,16 @@ PT_PER_MM = 72 / 25.4
 
 # The names WeasyPrint gives the vendored faces in a PDF: the CSS family, with "-Bold" for
 # a bold weight. Anything else in a PDF is a font that did not come from fonts/.
-ALLOWED_FONTS = {face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else "")
-                 for face in fonts.FACES}
+def pdf_font_name(face: fonts.Face) -> str:
+    return face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else "")
+
+
+ALLOWED_FONTS = {pdf_font_name(face) for face in fonts.FACES}
+
+
+def base_font_name(name: str) -> str:
+    """A PDF font's name without its subset tag (ABCDEF+)."""
+    return re.sub(r"^[A-Z]{6}\+", "", name)
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "xhtml": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
@@ -138,7 +146,7 @@ def _pdf_fonts(reader: PdfReader) -> Result:
     problems, names = [], set()
     for font in _pdf_font_objects(reader):
         name = str(font.get("/BaseFont", "?")).lstrip("/")
-        base = re.sub(r"^[A-Z]{6}\+", "", name)
+        base = base_font_name(name)
         names.add(base)
         descendants = font.get("/DescendantFonts")
         descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
@@ -171,13 +179,12 @@ def char_fonts(document: pypdfium2.PdfDocument) -> Iterator[tuple[str, str]]:
             continue
         length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(flags))
         name = buffer.raw[:max(length - 1, 0)].decode(errors="replace")
-        yield char, re.sub(r"^[A-Z]{6}\+", "", name)
+        yield char, base_font_name(name)
 
 
 def _pdf_glyphs(document: pypdfium2.PdfDocument) -> Result:
     # A character drawn by a face that lacks it is drawn as .notdef (tofu).
-    cmaps = {face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else ""):
-             fonts.cmap(face) for face in fonts.FACES}
+    cmaps = {pdf_font_name(face): fonts.cmap(face) for face in fonts.FACES}
     count, bad = 0, []
     for char, font in char_fonts(document):
         count += 1

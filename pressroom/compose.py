@@ -217,15 +217,17 @@ def compose(article: Article) -> Page:
     line_count = sum(len(lines) for lines in lines_of.values())
     byline_rows = len(byline)
     span = settings.figure_columns
+    heights = _photo_heights(article, figure_width)
+    band_patterns = _subhead_extras(article, settings)
     tried: list[int] = []  # rows needed minus rows there, for each arithmetic try
     for pitch in _pitches(settings):
         top, rows, note_height = _vertical(settings, pitch, head, note)
         if rows <= 0:
             continue
         capacity = settings.columns * rows
-        for figure_rows in _figure_rows(article, settings, pitch, figure_width, captions):
+        for figure_rows in _figure_rows(article, settings, pitch, heights, captions):
             figures = span * sum(figure_rows.values())
-            for bands in _subhead_extras(article, settings):
+            for bands in band_patterns:
                 for spare in (0, 1) if byline_rows else (0,):
                     # Count first; pour the text into the columns only when it can fill them.
                     need = line_count + sum(bands) + figures + byline_rows + spare
@@ -433,16 +435,25 @@ def _vertical(settings: Settings, pitch: float, head: float,
     return bottom - rows * pitch, rows, note_height
 
 
-def _figure_rows(article: Article, settings: Settings, pitch: float, width: float,
+def _photo_heights(article: Article, width: float) -> dict[int, float]:
+    """Each photo's height at the figure width, in its own shape (read once per page)."""
+    heights = {}
+    for figure in article.figures:
+        with Image.open(figure.image) as image:
+            heights[id(figure)] = width * image.height / image.width
+    return heights
+
+
+def _figure_rows(article: Article, settings: Settings, pitch: float, heights: dict[int, float],
                  captions) -> list[dict[int, int]]:
     """Row counts to try for each figure, the photo's own shape first."""
     if not article.figures:
         return [{}]
     options, ideals = [], []
+    caption_line = Sizes.of(settings).caption_line
     for figure in article.figures:
-        with Image.open(figure.image) as image:
-            natural = width * image.height / image.width
-        caption = len(captions[id(figure)]) * Sizes.of(settings).caption_line + 0.6 * pitch
+        natural = heights[id(figure)]
+        caption = len(captions[id(figure)]) * caption_line + 0.6 * pitch
         low = natural * (1 - settings.figure_crop)
         high = natural / (1 - settings.figure_crop)
         rows = range(math.ceil((low + caption) / pitch), math.floor((high + caption) / pitch) + 1)

@@ -7,6 +7,7 @@ project's (a loader chain, as in Pelican themes).
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +54,16 @@ def anchors(article: Article) -> dict[Subhead, str]:
 
 
 def environment(article: Article) -> jinja2.Environment:
+    return _environment(article.folder)
+
+
+@functools.lru_cache(maxsize=None)
+def _environment(folder: Path) -> jinja2.Environment:
+    # One per manuscript folder, so templates are compiled once however often they render
+    # (Jinja's loaders still notice a template changed on disk).
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(article.folder / "layouts"),
+            jinja2.FileSystemLoader(folder / "layouts"),
             jinja2.FileSystemLoader(LAYOUTS_DIR),
         ]),
         autoescape=True,

