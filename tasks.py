@@ -118,7 +118,7 @@ def approve(c, manuscript=None, all=False, strict=False):
             "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes"})
 def check(c, manuscript=None, all=False, out=None, reproducible=False):
     """Verify the built PDF and EPUB against the manuscript, one figure per check."""
-    from pressroom.check import check_outputs, check_reproducible
+    from pressroom.checks.check import check_outputs, check_reproducible
 
     failures = 0
     with _reported():
@@ -147,7 +147,7 @@ def fonts(c):
 @task
 def standin(c):
     """Redraw the stand-in photo of the default manuscript (图片占位)."""
-    from pressroom.standin import write_standin
+    from pressroom.outputs.standin import write_standin
 
     with _reported():
         print(f"wrote {_shown(write_standin(build.DEFAULT_MANUSCRIPT / 'opening-ceremony.jpg'))}")

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pressroom import fonts  # noqa: E402
-from pressroom.compose import compose  # noqa: E402
-from pressroom.layouts import LAYOUTS_DIR, Headline, anchors, stylesheet  # noqa: E402
-from pressroom.manuscript import read_manuscript  # noqa: E402
-from pressroom.pdf import render_pdf  # noqa: E402
+from pressroom.typesetting.compose import compose  # noqa: E402
+from pressroom.outputs.layouts import LAYOUTS_DIR, Headline, anchors, stylesheet  # noqa: E402
+from pressroom.reading.manuscript import read_manuscript  # noqa: E402
+from pressroom.outputs.pdf import render_pdf  # noqa: E402
 
 
 def plain_pdf(article) -> bytes:

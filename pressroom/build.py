@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .coverage import check_coverage
-from .epub import render_epub
+from .reading.coverage import check_coverage
+from .outputs.epub import render_epub
 from .errors import CopyfitError
-from .manuscript import article_path, read_manuscript
-from .model import Article
+from .reading.manuscript import article_path, read_manuscript
+from .reading.model import Article
 from .output import staged_outputs, write_atomically
-from .pdf import render_pdf
-from .check import approved_proof_path
-from .proof import APPROVAL_DPI, proof_png
+from .outputs.pdf import render_pdf
+from .outputs.proof import APPROVAL_DPI, approved_proof_path, proof_png
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"

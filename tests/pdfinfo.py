@@ -1,4 +1,4 @@
-"""Reading a built PDF in tests: thin views over what ``pressroom.check`` reads.
+"""Reading a built PDF in tests: thin views over what ``pressroom.checks.check`` reads.
 
 poppler's pdffonts, a second reader next to pypdf, reports whether each font is embedded
 and subset.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from pressroom.check import base_font_name, char_fonts, structure as tagged_structure  # noqa: F401
+from pressroom.checks.check import base_font_name, char_fonts, structure as tagged_structure  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from pypdf import PdfWriter
 
 from conftest import DEFAULT, ROOT
 from pressroom import build
-from pressroom.check import check_epub, check_outputs, check_pdf, check_visual
-from pressroom.layouts import LAYOUTS_DIR
-from pressroom.manuscript import read_manuscript
-from pressroom.compose import compose
-from pressroom.pdf import page_html, render_pdf
+from pressroom.checks.check import check_epub, check_outputs, check_pdf, check_visual
+from pressroom.outputs.layouts import LAYOUTS_DIR
+from pressroom.reading.manuscript import read_manuscript
+from pressroom.typesetting.compose import compose
+from pressroom.outputs.pdf import page_html, render_pdf
 import weasyprint
 
 
@@ -172,7 +172,7 @@ def test_invoke_check_names_the_failing_check(tmp_path, built):
 
 
 def test_two_builds_in_different_time_zones_are_byte_identical():
-    from pressroom.check import check_reproducible
+    from pressroom.checks.check import check_reproducible
 
     results = check_reproducible(DEFAULT)
     assert {result.check for result in results} == {"reproducible.pdf", "reproducible.epub"}

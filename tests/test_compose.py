@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT
-from pressroom.compose import SetFigure, SetParagraph, SetSubhead, compose
+from pressroom.typesetting.compose import SetFigure, SetParagraph, SetSubhead, compose
 from pressroom.errors import CopyfitError
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 
 
 def variant(tmp_path: Path, change) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from pressroom.build import build_pdf
-from pressroom.coverage import check_coverage
+from pressroom.reading.coverage import check_coverage
 from pressroom.errors import CoverageError, ErrorGroup
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 
 
 def test_the_default_manuscript_is_covered():

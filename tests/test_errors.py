@@ -24,7 +24,7 @@ from pressroom import build
 from pressroom.errors import (CODES, EXIT_INTERNAL, EXIT_INTERRUPTED, ErrorGroup, Location,
                               ManuscriptError, PressroomError, PressroomWarning, ResourceError,
                               StrictError, diagnostics)
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 
 CASES = corpus.cases()
 MAKERS = {"pdf": build.build_pdf, "epub": build.build_epub}

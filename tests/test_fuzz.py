@@ -25,9 +25,10 @@ from lxml import etree
 
 import pdfinfo
 from conftest import DEFAULT
-from pressroom import build, fonts
+from pressroom import build
+from pressroom import fonts
 from pressroom.errors import PressroomError
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 
 # A failing example's report imports libcst, which warns on import; under this suite's
 # filterwarnings=error that warning would replace the report.

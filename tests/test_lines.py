@@ -7,8 +7,8 @@ import pytest
 
 from conftest import DEFAULT
 from pressroom import fonts
-from pressroom.lines import CLOSING, OPENING, STOPS, Metrics, set_lines, units
-from pressroom.manuscript import read_manuscript
+from pressroom.typesetting.lines import CLOSING, OPENING, STOPS, Metrics, set_lines, units
+from pressroom.reading.manuscript import read_manuscript
 
 SONG = next(face for face in fonts.FACES if face.role_family == "Pressroom Song")
 KAI = next(face for face in fonts.FACES if face.role_family == "Pressroom Kai")

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import DATA, DEFAULT
 from pressroom.errors import ErrorGroup, ManuscriptError, PressroomError, ResourceError
-from pressroom.manuscript import read_manuscript, split_heading
+from pressroom.reading.manuscript import read_manuscript, split_heading
 
 CAPTION = "博山区第十八届人民代表大会第五次会议隆重开幕。"
 

@@ -28,9 +28,10 @@ from PIL import Image
 
 import pdfinfo
 from conftest import DEFAULT
-from pressroom import build, fonts
-from pressroom.manuscript import read_manuscript
-from pressroom.standin import draw_standin
+from pressroom import build
+from pressroom import fonts
+from pressroom.reading.manuscript import read_manuscript
+from pressroom.outputs.standin import draw_standin
 
 TEST_MANUSCRIPTS = Path(__file__).resolve().parent / "manuscripts"
 SLUGS = ["latin-digits", "long", "photos", "short"]
@@ -208,7 +209,7 @@ def test_epubcheck_finds_no_error_and_no_warning(epubchecks, slug):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_typography_checker_passes_every_shape(built, slug):
-    from pressroom.typecheck import check_pdf
+    from pressroom.checks.typecheck import check_pdf
 
     article, pdf, _ = built[slug]
     report = check_pdf(pdf, article.layout)
@@ -218,7 +219,7 @@ def test_the_typography_checker_passes_every_shape(built, slug):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_page_matches_its_approved_proof(built, slug):
-    from pressroom.check import check_visual
+    from pressroom.checks.check import check_visual
 
     article, pdf, _ = built[slug]
     results = list(check_visual(article, pdf))

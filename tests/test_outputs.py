@@ -14,7 +14,8 @@ import pytest
 import corpus
 import pdfinfo
 from conftest import DEFAULT, ROOT
-from pressroom import build, output
+from pressroom import build
+from pressroom import output
 from pressroom.errors import BuildError, ManuscriptError
 from pressroom.output import staged_outputs, write_atomically
 

@@ -7,7 +7,7 @@ import pdfinfo
 from conftest import DEFAULT
 from pressroom import build
 from pressroom.fonts import FACES
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 
 # The PostScript names WeasyPrint gives the vendored faces in the PDF.
 VENDORED = {"Pressroom-Song", "Pressroom-Hei-Bold", "Pressroom-Kai"}

@@ -20,10 +20,11 @@ import pytest
 
 import pdfinfo
 from conftest import DEFAULT
-from pressroom import build, fonts
+from pressroom import build
+from pressroom import fonts
 from pressroom.errors import PressroomError, ResourceError
-from pressroom.layouts import LAYOUTS_DIR
-from pressroom.pdf import SandboxFetcher, SandboxRefusal
+from pressroom.outputs.layouts import LAYOUTS_DIR
+from pressroom.outputs.pdf import SandboxFetcher, SandboxRefusal
 
 PRINT_CSS = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8")
 

@@ -17,9 +17,9 @@ from weasyprint.text.fonts import FontConfiguration
 from conftest import DEFAULT
 from pressroom import build
 from pressroom.fonts import FACES, FONTS_DIR
-from pressroom.manuscript import read_manuscript
+from pressroom.reading.manuscript import read_manuscript
 from pressroom.settings import Settings
-from pressroom.typecheck import Report, check_pdf
+from pressroom.checks.typecheck import Report, check_pdf
 
 
 def failing(report: Report) -> set[str]:

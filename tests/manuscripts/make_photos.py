@@ -1,6 +1,6 @@
 """Draw the test manuscripts' stand-in photos: ``python tests/manuscripts/make_photos.py``.
 
-Every picture of the test pages is a drawn placeholder (``pressroom.standin``), labelled as
+Every picture of the test pages is a drawn placeholder (``pressroom.outputs.standin``), labelled as
 one, in the shapes news photos come in: 3:2, 4:3, 2:3 upright and 16:9. Re-running this
 script rewrites the same bytes.
 """
@@ -24,7 +24,7 @@ PHOTOS = {
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parent.parent))  # this checkout's pressroom, not an installed one
-    from pressroom.standin import draw_standin
+    from pressroom.outputs.standin import draw_standin
 
     for name, (size, lines) in PHOTOS.items():
         path = HERE / name

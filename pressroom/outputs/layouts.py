@@ -13,9 +13,9 @@ from pathlib import Path
 
 import jinja2
 
-from .model import Article, Subhead
+from ..reading.model import Article, Subhead
 
-LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
+LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"
 WEEKDAYS = "一二三四五六日"
 
 

@@ -3,9 +3,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pypdfium2
 from PIL import Image, ImageChops
+
+from ..reading.model import Article
+
+APPROVED_PROOF = "approved-proof.png"  # beside article.md: the page as an editor approved it
+
+
+def approved_proof_path(article: Article) -> Path:
+    return article.folder / APPROVED_PROOF
 
 
 def proof_png(pdf: bytes, dpi: float = 100) -> bytes:

@@ -23,14 +23,14 @@ from typing import Iterator, Union
 import budoux
 from PIL import Image
 
-from . import fonts
-from .fonts import HEI, KAI, SONG
-from .errors import CopyfitError, Location
-from .layouts import Furniture, anchors, furniture
+from .. import fonts
+from ..fonts import HEI, KAI, SONG
+from ..errors import CopyfitError, Location
+from ..outputs.layouts import Furniture, anchors, furniture
 from .lines import Line, Metrics, latin_runs, set_lines
 from .measure import latin_widths
-from .model import Article, Figure, Paragraph, Subhead
-from .settings import Settings
+from ..reading.model import Article, Figure, Paragraph, Subhead
+from ..settings import Settings
 
 PT_PER_MM = 72 / 25.4
 

@@ -27,9 +27,9 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from PIL import JpegImagePlugin, PngImagePlugin
 
-from .errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
+from ..errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
                      ResourceError, StrictError, active_diagnostics, raise_all)
-from .settings import DEFAULT as DEFAULT_SETTINGS, Settings, settings_from
+from ..settings import DEFAULT as DEFAULT_SETTINGS, Settings, settings_from
 from .model import Article, Byline, Credit, EditorNote, Figure, Paragraph, Subhead, is_cjk, join_lines
 
 ARTICLE_FILE = "article.md"

@@ -27,14 +27,14 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from . import fonts
-from .manuscript import read_manuscript
-from .model import Article
-from .output import write_atomically
-from .proof import APPROVAL_DPI, compare, proof_png
-from .settings import Settings
+from .. import fonts
+from ..reading.manuscript import read_manuscript
+from ..reading.model import Article
+from ..output import write_atomically
+from ..outputs.proof import APPROVAL_DPI, approved_proof_path, compare, proof_png
+from ..settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PT_PER_MM = 72 / 25.4
 
 # The names WeasyPrint gives the vendored faces in a PDF: the CSS family, with "-Bold" for
@@ -428,12 +428,7 @@ def check_typography(article: Article, path: Path) -> Iterator[Result]:
 
 # -- the page as the eye sees it ----------------------------------------------------
 
-APPROVED_PROOF = "approved-proof.png"  # beside article.md: the page as an editor approved it
 VISUAL_TOLERANCE = 0.002  # share of pixels that may change visibly
-
-
-def approved_proof_path(article: Article) -> Path:
-    return article.folder / APPROVED_PROOF
 
 
 def check_visual(article: Article, pdf: Path) -> Iterator[Result]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Union
 
-from .errors import Location
-from .settings import Settings
+from ..errors import Location
+from ..settings import Settings
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from . import fonts
-from .dates import source_date
-from .errors import BuildError, Location, ResourceError
+from .. import fonts
+from ..dates import source_date
+from ..errors import BuildError, Location, ResourceError
 from .layouts import anchors, render, stylesheet
-from .model import Article
+from ..reading.model import Article
 
 CHAPTER_FILE = "chapter.xhtml"
 COVER_FILE = "cover.xhtml"
@@ -343,7 +343,7 @@ def add_fonts(book: epub.EpubBook, styles: list[epub.EpubItem],
                      f'  src: url("../{item.file_name}") format("{css_format}");\n'
                      f'  font-weight: {face.weight};\n  font-style: normal;\n}}\n')
     # Written here, not in a template: the rules follow from the subsets just cut.
-    font_css.content = ("/* The embedded subsets, one per face, written by pressroom/epub.py. */"
+    font_css.content = ("/* The embedded subsets, one per face, written by pressroom/outputs/epub.py. */"
                         "\n\n" + "\n".join(rules)).encode("utf-8")
 
 

@@ -14,7 +14,7 @@ from typing import Iterable
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts
+from .. import fonts
 
 _SIZE_PT = 100.0  # measured large so that Pango's 1/1024 px units vanish in the result
 _PX_PER_PT = 4 / 3

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from . import fonts
-from .output import write_atomically
+from .. import fonts
+from ..output import write_atomically
 
 SIZE = (1800, 1200)  # 3:2, the shape of a news photo
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from .settings import Settings
+from ..settings import Settings
 
 PT_PER_MM = 72 / 25.4
 

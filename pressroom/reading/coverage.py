@@ -10,11 +10,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from . import fonts
-from .errors import CoverageError, ErrorGroup, Location
+from .. import fonts
+from ..errors import CoverageError, ErrorGroup, Location
 # Which face sets which part (below) mirrors the font-family rules of
 # layouts/css/shared.css; tests read the built PDF to make sure the two agree.
-from .fonts import HEI, KAI, SONG
+from ..fonts import HEI, KAI, SONG
 from .model import Article
 
 

@@ -21,12 +21,12 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from . import fonts
-from .errors import BuildError, Location, ResourceError
-from .compose import Page, compose
-from .dates import source_date
+from .. import fonts
+from ..errors import BuildError, Location, ResourceError
+from ..typesetting.compose import Page, compose
+from ..dates import source_date
 from .layouts import LAYOUTS_DIR, render, stylesheet
-from .model import Article
+from ..reading.model import Article
 
 # Tagged PDF: the structure tree carries headings, paragraphs and the photo's alt text.
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
