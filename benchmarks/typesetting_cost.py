@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from pressroom import fonts  # noqa: E402
 from pressroom.typesetting.compose import compose  # noqa: E402
-from pressroom.outputs.layouts import LAYOUTS_DIR, Headline, anchors, stylesheet  # noqa: E402
+from pressroom.outputs.layouts import LAYOUTS_DIR, reader_parts, stylesheet  # noqa: E402
 from pressroom.reading.manuscript import read_manuscript  # noqa: E402
 from pressroom.outputs.pdf import render_pdf  # noqa: E402
 
@@ -35,9 +35,7 @@ def plain_pdf(article) -> bytes:
         loader=jinja2.FileSystemLoader([Path(__file__).parent, LAYOUTS_DIR]),
         autoescape=True, undefined=jinja2.StrictUndefined)
     html = env.get_template("plain_page.html.j2").render(
-        article=article, anchors=anchors(article),
-        headline=Headline(article.kicker, article.headline, article.subtitle),
-        note=article.editor_note, blocks=article.blocks, byline=article.byline,
+        article=article, **reader_parts(article),
         faces=[{"family": f.role_family, "url": (fonts.FONTS_DIR / f.file).as_uri(),
                 "weight": f.weight} for f in fonts.FACES],
         shared_css=stylesheet(article, "shared.css").as_uri(),
@@ -63,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     article = read_manuscript(Path(args.manuscript))
     plain = timed(lambda: plain_pdf(article), args.runs)
-    compose_only = timed(lambda: compose(article), args.runs)
+    compose_only = timed(lambda: compose(article, article.printing), args.runs)
     composed = timed(lambda: render_pdf(article), args.runs)
     print(f"{'pass':<34}{'median s':>10}{'min s':>8}")
     for name, times in (("plain WeasyPrint pass (peer)", plain),

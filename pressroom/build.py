@@ -15,7 +15,7 @@ from .reading.manuscript import article_path, read_manuscript
 from .reading.model import Article
 from .output import staged_outputs, write_atomically
 from .outputs.pdf import render_pdf
-from .outputs.proof import APPROVAL_DPI, approved_proof_path, proof_png
+from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"
@@ -41,17 +41,32 @@ def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) 
 
 
 def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
-                dpi: float = 100) -> Path:
+                dpi: float = 100) -> list[Path]:
+    """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on."""
     article = prepare(manuscript)
-    return write_atomically(out_dir / f"{article.slug}.png", proof_png(render_pdf(article), dpi))
+    pdf = render_pdf(article)
+    names = [f"{article.slug}.png"] + [f"{article.slug}-{number}.png"
+                                       for number in range(2, page_count(pdf) + 1)]
+    with staged_outputs():
+        return [write_atomically(out_dir / name, proof_png(pdf, dpi, number))
+                for number, name in enumerate(names)]
 
 
-def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> Path:
-    """Keep the page as it now is as the manuscript's approved proof (the visual check's
-    reference)."""
+def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
+    """Keep the pages as they now are as the manuscript's approved proofs (the visual
+    check's reference); approvals of pages the story no longer has are removed."""
     article = prepare(manuscript)
-    return write_atomically(approved_proof_path(article),
-                            proof_png(render_pdf(article), APPROVAL_DPI))
+    pdf = render_pdf(article)
+    count = page_count(pdf)
+    with staged_outputs():
+        paths = [write_atomically(approved_proof_path(article, number),
+                                  proof_png(pdf, APPROVAL_DPI, number - 1))
+                 for number in range(1, count + 1)]
+    number = count + 1
+    while approved_proof_path(article, number).exists():
+        approved_proof_path(article, number).unlink()
+        number += 1
+    return paths
 
 
 def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:

@@ -184,6 +184,8 @@ CODES: dict[str, Code] = {
                                    "or with an image title or an unknown attribute"),
     "PR121": Code(ManuscriptError, "a figure's image has no alt text"),
     "PR122": Code(ManuscriptError, "a figure has no caption"),
+    "PR140": Code(ManuscriptError, "the layout's type area does not fit its sheet (columns "
+                                   "wider than the page, margins taller than it)"),
     "PR130": Code(ManuscriptError, "the file is not UTF-8 text"),
     "PR131": Code(ManuscriptError, "the file is too large to be one article (over 2 MB)"),
     # A character no face can draw.
@@ -211,6 +213,9 @@ CODES: dict[str, Code] = {
     "PR500": Code(StrictError, "a warning under `--strict`: each keeps its own code, below"),
     "PR501": Code(StrictError, "warning: a photo has too few pixels for print "
                                "(under 150 dpi at its printed width)"),
+    "PR502": Code(StrictError, "warning: the story leaves part of its page's type area empty "
+                               "(set at its natural length); the message gives the rows and "
+                               "columns"),
 }
 
 

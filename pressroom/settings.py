@@ -37,20 +37,44 @@ class Settings:
     note_size: float = 10.5
     caption_size: float = 8.0
     byline_size: float = 9.0
+    jump_headline_size: float = 22.0  # 二号: the short headline over a continuation
     masthead_height: float = 26.0  # pt, the header strip with its rule
+    fill: bool = False  # the story must fill its one page exactly: no module, no run-on
 
 
 # Newspaper formats (PAGE.md): each a starting point that the other keys refine.
 FORMATS: dict[str, dict[str, Any]] = {
     "四开": {},
     "对开": {"page_width": 390.0, "page_height": 540.0, "columns": 8, "column_chars": 12,
-           "margin_top": 18.0, "margin_bottom": 20.0, "headline_size": 48.0},
+           "margin_top": 18.0, "margin_bottom": 20.0, "headline_size": 48.0,
+           "jump_headline_size": 26.0},
     "八开": {"page_width": 195.0, "page_height": 270.0, "columns": 4, "column_chars": 10,
            "margin_top": 12.0, "margin_bottom": 13.0, "headline_size": 26.0,
-           "kicker_size": 12.0, "subtitle_size": 12.0},
+           "kicker_size": 12.0, "subtitle_size": 12.0, "jump_headline_size": 16.0},
 }
 
 DEFAULT = Settings()
+PT_PER_MM = 72 / 25.4
+MIN_SIDE_MARGIN = 5.0  # mm of paper the press needs beside the type area
+MIN_BODY_ROWS = 8  # body lines a page must hold under its header strip
+
+
+def type_area_fault(settings: Settings) -> str | None:
+    """What keeps the type area of ``settings`` from fitting its sheet, or None."""
+    size = settings.body_size
+    width = settings.columns * settings.column_chars * size \
+        + (settings.columns - 1) * settings.gap_chars * size
+    room = (settings.page_width - 2 * MIN_SIDE_MARGIN) * PT_PER_MM
+    if width > room + 1e-6:
+        return (f"{settings.columns} columns of {settings.column_chars} characters at "
+                f"{size:g} pt are {width / PT_PER_MM:.0f} mm wide, the sheet has "
+                f"{room / PT_PER_MM:.0f} mm inside its {MIN_SIDE_MARGIN:g} mm edges")
+    height = (settings.page_height - settings.margin_top - settings.margin_bottom) * PT_PER_MM \
+        - settings.masthead_height
+    if height < MIN_BODY_ROWS * settings.leading_max * size:
+        return (f"the margins and the header strip leave {max(height, 0) / PT_PER_MM:.0f} mm "
+                f"of the {settings.page_height:g} mm sheet, less than {MIN_BODY_ROWS} lines")
+    return None
 _FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
 
 
@@ -71,7 +95,10 @@ def settings_from(values: Any) -> Settings:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ValueError(f"has unknown setting '{key}'{hint}")
         default = getattr(DEFAULT, key)
-        if isinstance(default, tuple):
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"setting '{key}' must be true or false")
+        elif isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
                 raise ValueError(f"setting '{key}' must be a list of whole numbers")
             value = tuple(value)

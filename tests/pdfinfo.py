@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from pressroom.checks.check import base_font_name, char_fonts, structure as tagged_structure  # noqa: F401
+from pressroom.checks.check import base_font_name, char_fonts, story_text, structure as tagged_structure  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,10 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
 
 
 def text(pdf: Path) -> str:
+    """The story's text across its pages, the jump lines and the continuations' heads
+    left out."""
     document = _document(pdf)  # kept alive while PDFium reads it
-    return document[0].get_textpage().get_text_range()
+    return story_text(document)
 
 
 def squeeze(value: str) -> str:

@@ -138,8 +138,8 @@ def test_one_page_of_the_chosen_format(built, slug):
     article, pdf, _ = built[slug]
     assert pdfinfo.page_count(pdf) == 1
     width, height = pdfinfo.page_size_mm(pdf)
-    assert abs(width - article.layout.page_width) < 0.5
-    assert abs(height - article.layout.page_height) < 0.5
+    assert abs(width - article.printing.settings.page_width) < 0.5
+    assert abs(height - article.printing.settings.page_height) < 0.5
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -212,7 +212,7 @@ def test_the_typography_checker_passes_every_shape(built, slug):
     from pressroom.checks.typecheck import check_pdf
 
     article, pdf, _ = built[slug]
-    report = check_pdf(pdf, article.layout)
+    report = check_pdf(pdf, article.printing.settings)
     assert report.body_lines > 50
     assert not report.failures(), str(report)
 

@@ -31,7 +31,7 @@ def failing(report: Report) -> set[str]:
 @pytest.fixture(scope="module")
 def default_report(tmp_path_factory) -> Report:
     pdf = build.build_pdf(DEFAULT, tmp_path_factory.mktemp("build"))
-    return check_pdf(pdf, read_manuscript(DEFAULT).layout)
+    return check_pdf(pdf, read_manuscript(DEFAULT).printing.settings)
 
 
 def test_default_page_has_its_lines_found(default_report):

@@ -112,27 +112,135 @@ def check_pdf(article: Article, path: Path) -> Iterator[Result]:
     reader = PdfReader(path)
     document = pypdfium2.PdfDocument(str(path))
     try:
-        yield _pdf_pages(article.layout, reader)
+        yield _pdf_pages(article.printing.settings, reader, document)
+        yield _pdf_area(article.printing.settings, document)
         yield _pdf_fonts(reader)
         yield _pdf_glyphs(document)
         yield _pdf_text(article, document)
+        yield _pdf_jumps(document)
         yield _pdf_images(article, document)
         yield _pdf_metadata(article, reader)
     finally:
         document.close()
 
 
-def _pdf_pages(settings: Settings, reader: PdfReader) -> Result:
+def _pdf_pages(settings: Settings, reader: PdfReader,
+               document: pypdfium2.PdfDocument) -> Result:
+    """Each page one sheet of the layout's format, and none of them blank."""
     count = len(reader.pages)
-    box = reader.pages[0].mediabox
-    width, height = float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM
-    figure = f"{count} page, {width:.0f} x {height:.0f} mm"
-    problems = []
-    if count != 1:
-        problems.append(f"{count} pages where the layout has one")
-    if abs(width - settings.page_width) > 0.5 or abs(height - settings.page_height) > 0.5:
-        problems.append(f"the layout says {settings.page_width:.0f} x {settings.page_height:.0f} mm")
+    problems = [f"page {number + 1} is blank" for number, text in enumerate(page_texts(document))
+                if not text.strip()]
+    for number, page in enumerate(reader.pages, 1):
+        box = page.mediabox
+        width, height = float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM
+        if abs(width - settings.page_width) > 0.5 or abs(height - settings.page_height) > 0.5:
+            problems.append(f"page {number} is {width:.0f} x {height:.0f} mm, the layout says "
+                            f"{settings.page_width:.0f} x {settings.page_height:.0f} mm")
+    figure = f"{count} page{'s' if count != 1 else ''}, " \
+             f"{settings.page_width:.0f} x {settings.page_height:.0f} mm each"
+    if not count:
+        problems.append("no page")
     return Result("pdf.pages", not problems, figure, "; ".join(problems))
+
+
+def type_area(settings: Settings) -> tuple[float, float, float, float]:
+    """The type area's left, top, right and bottom in pt from the sheet's top-left corner:
+    the columns centred on the sheet, from the top margin (the header strip) to the bottom
+    one."""
+    size = settings.body_size
+    width = settings.columns * settings.column_chars * size \
+        + (settings.columns - 1) * settings.gap_chars * size
+    page_width = settings.page_width * PT_PER_MM
+    left = (page_width - width) / 2
+    return (left, settings.margin_top * PT_PER_MM, left + width,
+            (settings.page_height - settings.margin_bottom) * PT_PER_MM)
+
+
+AREA_TOLERANCE_PT = 1.0  # a glyph's ink may overshoot its box a little
+
+
+def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
+    """Nothing is printed outside the type area (PR140 refuses a type area wider than its
+    sheet when the manuscript is read); measured on the glyphs and images of every page."""
+    left, top, right, bottom = type_area(settings)
+    sheet_width, sheet_height = settings.page_width * PT_PER_MM, settings.page_height * PT_PER_MM
+    problems, count = [], 0
+    if left < 0 or right > sheet_width or bottom > sheet_height:
+        problems.append("the type area is larger than the sheet (PR140)")
+    for number in range(len(document)):
+        page = document[number]
+        height = page.get_size()[1]
+        boxes = []
+        textpage = page.get_textpage()
+        for index in range(textpage.count_chars()):
+            char = textpage.get_text_range(index, 1)
+            if not char.strip():
+                continue
+            l, b, r, t = textpage.get_charbox(index)
+            boxes.append((char, l, height - t, r, height - b))
+        textpage.close()
+        for obj in page.get_objects(max_depth=3):
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                l, b, r, t = obj.get_bounds()
+                boxes.append(("image", l, height - t, r, height - b))
+        count += len(boxes)
+        outside = [what for what, l, t, r, b in boxes
+                   if l < left - AREA_TOLERANCE_PT or r > right + AREA_TOLERANCE_PT
+                   or t < top - AREA_TOLERANCE_PT or b > bottom + AREA_TOLERANCE_PT]
+        if outside:
+            problems.append(f"page {number + 1}: {len(outside)} outside the type area "
+                            f"({''.join(outside[:12])[:40]})")
+        page.close()
+    return Result("pdf.area", not problems, f"{count} glyphs and images inside the type area "
+                  f"({(right - left) / PT_PER_MM:.0f} x {(bottom - top) / PT_PER_MM:.0f} mm)",
+                  "; ".join(problems))
+
+
+JUMP_TO = re.compile(r"（下转([^）]{1,12})）")
+JUMP_FROM = re.compile(r"（上接([^）]{1,12})）")
+
+
+def page_texts(document: pypdfium2.PdfDocument) -> list[str]:
+    return [document[number].get_textpage().get_text_range() for number in range(len(document))]
+
+
+def story_text(document: pypdfium2.PdfDocument) -> str:
+    """The story's text read across its pages: each page up to its （下转…） line, each
+    continuation from its （上接…） line, so that the header strip and the jump headline of
+    a continuation do not stand inside a paragraph that runs on over the break."""
+    texts = page_texts(document)
+    pieces = []
+    for number, text in enumerate(texts):
+        if number:
+            found = JUMP_FROM.search(text)
+            text = text[found.end():] if found else text
+        found = JUMP_TO.search(text)
+        pieces.append(text[:found.start()] if found and number < len(texts) - 1 else text)
+    return "".join(pieces)
+
+
+def _page_label(text: str) -> str | None:
+    match = re.search(r"(第?[A-Za-z]{0,2}[0-9〇零一二两三四五六七八九十百]+版)", text[:200])
+    return squeeze(match.group(1)) if match else None
+
+
+def _pdf_jumps(document: pypdfium2.PdfDocument) -> Result:
+    """Jump lines on every page break, pointing at the labels the pages carry."""
+    texts = [squeeze(text) for text in page_texts(document)]
+    labels = [_page_label(text) for text in texts]
+    problems = []
+    for number, text in enumerate(texts):
+        to = [squeeze(m) for m in JUMP_TO.findall(text)]
+        back = [squeeze(m) for m in JUMP_FROM.findall(text)]
+        want_to = [labels[number + 1]] if number + 1 < len(texts) else []
+        want_back = [labels[number - 1]] if number else []
+        if to != want_to:
+            problems.append(f"page {number + 1}: 下转 {to or 'none'}, should be {want_to or 'none'}")
+        if back != want_back:
+            problems.append(f"page {number + 1}: 上接 {back or 'none'}, should be {want_back or 'none'}")
+    breaks = len(texts) - 1
+    return Result("pdf.jumps", not problems, f"{breaks} page break{'s' if breaks != 1 else ''}, "
+                  f"{2 * breaks} jump lines", "; ".join(problems))
 
 
 def _pdf_font_objects(reader: PdfReader) -> Iterator[dict]:
@@ -162,8 +270,13 @@ def _pdf_fonts(reader: PdfReader) -> Result:
 
 
 def char_fonts(document: pypdfium2.PdfDocument) -> Iterator[tuple[str, str]]:
-    """Every drawn character of page 1 with the base name of its font."""
-    textpage = document[0].get_textpage()
+    """Every drawn character of every page with the base name of its font."""
+    for number in range(len(document)):
+        yield from _page_char_fonts(document, number)
+
+
+def _page_char_fonts(document: pypdfium2.PdfDocument, number: int) -> Iterator[tuple[str, str]]:
+    textpage = document[number].get_textpage()
     buffer = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     pending = 0  # a high surrogate waiting for its pair: PDFium counts UTF-16 units
@@ -195,14 +308,20 @@ def _pdf_glyphs(document: pypdfium2.PdfDocument) -> Result:
 
 
 def _pdf_text(article: Article, document: pypdfium2.PdfDocument) -> Result:
-    text = document[0].get_textpage().get_text_range()
-    found, problem = _in_order(text, article)
+    found, problem = _in_order(story_text(document), article)
     total = len(reading_order(article))
     return Result("pdf.text", not problem, f"{found} of {total} parts in reading order", problem)
 
 
 def structure(document: pypdfium2.PdfDocument) -> list[tuple[str, str]]:
-    page = document[0]
+    found: list[tuple[str, str]] = []
+    for number in range(len(document)):
+        found += _page_structure(document, number)
+    return found
+
+
+def _page_structure(document: pypdfium2.PdfDocument, number: int) -> list[tuple[str, str]]:
+    page = document[number]
     tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
     buffer = ctypes.create_string_buffer(8192)
 
@@ -227,8 +346,8 @@ def structure(document: pypdfium2.PdfDocument) -> list[tuple[str, str]]:
 
 
 def _pdf_images(article: Article, document: pypdfium2.PdfDocument) -> Result:
-    page = document[0]
-    images = sum(1 for obj in page.get_objects(max_depth=3)
+    images = sum(1 for number in range(len(document))
+                 for obj in document[number].get_objects(max_depth=3)
                  if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE)
     alts = [alt for kind, alt in structure(document) if kind == "Figure"]
     expected = [figure.alt for figure in article.figures]
@@ -419,11 +538,14 @@ def _epub_fonts(files, base, manifest, documents) -> Result:
 # -- typography ---------------------------------------------------------------------
 
 def check_typography(article: Article, path: Path) -> Iterator[Result]:
-    from .typecheck import check_pdf as measure
+    from .typecheck import check_pdf as measure, page_count
 
-    report = measure(path, article.layout)
-    failures = report.failures()
-    yield Result("typography", not failures, report.summary(), "; ".join(failures))
+    count = page_count(path)
+    for number in range(count):
+        report = measure(path, article.printing.settings, number)
+        failures = report.failures()
+        name = "typography" if count == 1 else f"typography.p{number + 1}"
+        yield Result(name, not failures, report.summary(), "; ".join(failures))
 
 
 # -- the page as the eye sees it ----------------------------------------------------
@@ -432,20 +554,31 @@ VISUAL_TOLERANCE = 0.002  # share of pixels that may change visibly
 
 
 def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
-    """Compare the page with its approved proof; on a difference, write a diff image."""
-    reference = approved_proof_path(article)
-    if not reference.exists():
-        yield Result("visual", False, "no approved proof",
-                     f"{reference} is missing: look at the page, then run 'invoke approve'")
-        return
-    difference = compare(proof_png(pdf.read_bytes(), APPROVAL_DPI), reference.read_bytes())
-    figure = f"{difference.changed:.3%} of pixels changed (tolerance {VISUAL_TOLERANCE:.1%})"
-    if difference.same_size and difference.changed <= VISUAL_TOLERANCE:
-        yield Result("visual", True, figure)
-        return
-    diff = write_atomically(pdf.with_name(f"{article.slug}.diff.png"), difference.diff_png)
-    yield Result("visual", False, figure if difference.same_size else "page size changed",
-                 f"see {diff}; if the change is intended, run 'invoke approve'")
+    """Compare each page with its approved proof; on a difference, write a diff image."""
+    data = pdf.read_bytes()
+    count = len(pypdfium2.PdfDocument(data))
+    approve = f"invoke approve --manuscript {article.folder}"
+    for number in range(1, count + 1):
+        name = "visual" if count == 1 else f"visual.p{number}"
+        reference = approved_proof_path(article, number)
+        if not reference.exists():
+            yield Result(name, False, "no approved proof",
+                         f"{reference} is missing: look at the page, then run '{approve}'")
+            continue
+        difference = compare(proof_png(data, APPROVAL_DPI, number - 1), reference.read_bytes())
+        figure = f"{difference.changed:.3%} of pixels changed (tolerance {VISUAL_TOLERANCE:.1%})"
+        if difference.same_size and difference.changed <= VISUAL_TOLERANCE:
+            yield Result(name, True, figure)
+            continue
+        suffix = "" if number == 1 else f"-{number}"
+        diff = write_atomically(pdf.with_name(f"{article.slug}{suffix}.diff.png"),
+                                difference.diff_png)
+        yield Result(name, False, figure if difference.same_size else "page size changed",
+                     f"see {diff}; if the change is intended, run '{approve}'")
+    extra = approved_proof_path(article, count + 1)
+    if extra.exists():
+        yield Result("visual.pages", False, f"{count} pages",
+                     f"{extra} is approved for a page the PDF no longer has: run '{approve}'")
 
 
 # -- all of it ----------------------------------------------------------------------

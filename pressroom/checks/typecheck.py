@@ -185,11 +185,12 @@ class Glyph:
         return self.x + self.advance
 
 
-def read_glyphs(pdf: Path) -> tuple[float, float, list[Glyph]]:
-    """The page's width, height and every glyph of page 1 (PDFium's own spaces left out)."""
+def read_glyphs(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph]]:
+    """The page's width, height and every glyph of page ``number`` (from 0; PDFium's own
+    spaces left out)."""
     document = pypdfium2.PdfDocument(str(pdf))
     try:
-        page = document[0]
+        page = document[number]
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
@@ -541,9 +542,18 @@ def _grid_phase(baselines: list[float], pitch: float) -> tuple[float, float]:
     return phase, max(distance(phase, residue) for residue in residues)
 
 
-def check_pdf(pdf: Path, settings: Settings) -> Report:
-    """Measure the typography of page 1 of ``pdf``, laid out with ``settings``."""
-    page_width, _, glyphs = read_glyphs(Path(pdf))
+def page_count(pdf: Path) -> int:
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def check_pdf(pdf: Path, settings: Settings, page: int = 0) -> Report:
+    """Measure the typography of page ``page`` (from 0) of ``pdf``, laid out with
+    ``settings``."""
+    page_width, _, glyphs = read_glyphs(Path(pdf), page)
     grid = _Grid.of(settings, page_width)
     # Nothing in the masthead strip (paper, date, page number) is body text.
     top = settings.margin_top * PT_PER_MM + settings.masthead_height
@@ -616,11 +626,16 @@ def _column_ends(body: list[TextLine], bylines: list[TextLine], captions: list[T
     (a photo at the column's foot) that ends it, put on the nearest grid line: how far
     those stand off the grid is measured apart, so a column end counts in whole lines."""
     top = min((line.baseline for line in body), default=0.0)
-    ends = []
+    ends: list[float | None] = []
     for column in range(grid.columns):
         candidates = [line.baseline for line in body if line.column == column]
         candidates += [line.baseline - _off_grid(line.baseline, phase, pitch)
                        for line in bylines + captions if grid.overlaps(line, column)]
-        # An empty column ends a line above the first body line.
-        ends.append(max(candidates, default=top - pitch))
+        ends.append(max(candidates) if candidates else None)
+    # Empty columns at the right are the page's free area beside a story set at its own
+    # width (reported as PR502 when it is built); an empty column between two that hold
+    # text ends a line above the first body line.
+    while ends and ends[-1] is None:
+        ends.pop()
+    ends = [top - pitch if end is None else end for end in ends] or [top]
     return ends

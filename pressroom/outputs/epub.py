@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from .. import fonts
 from ..dates import source_date
 from ..errors import BuildError, Location, ResourceError
-from .layouts import anchors, render, stylesheet
+from .layouts import reader_parts, render, stylesheet
 from ..reading.model import Article
 
 CHAPTER_FILE = "chapter.xhtml"
@@ -229,7 +229,7 @@ def document(uid: str, file_name: str, title: str, article: Article, body: str,
 
 def add_chapter(book: epub.EpubBook, article: Article, image_urls: dict[Path, str],
                 styles: list[epub.EpubItem]) -> epub.EpubHtml:
-    body = render(article, "chapter.html.j2", image_urls=image_urls)
+    body = render(article, "chapter.html.j2", image_urls=image_urls, **reader_parts(article))
     return book.add_item(document("chapter", CHAPTER_FILE, article.title, article, body, styles))
 
 
@@ -293,7 +293,7 @@ def add_navigation(book: epub.EpubBook, article: Article, cover: epub.EpubHtml,
                    chapter: epub.EpubHtml, styles: list[epub.EpubItem]) -> epub.EpubNav:
     """The nav (toc and landmarks, in Chinese), the NCX, and the spine."""
     sections = [epub.Link(f"{CHAPTER_FILE}#{anchor}", subhead.text, anchor)
-                for subhead, anchor in anchors(article).items()]
+                for subhead, anchor in article.anchors.items()]
     headline = epub.Link(CHAPTER_FILE, article.title, "headline")
     # An empty nested <ol> is invalid, so a headline without subheads stands alone.
     book.toc = [(headline, sections)] if sections else [headline]

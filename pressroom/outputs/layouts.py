@@ -6,51 +6,17 @@ project's (a loader chain, as in Pelican themes).
 """
 from __future__ import annotations
 
-import datetime
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from ..reading.model import Article, Subhead
+from ..reading.model import Article, Figure, Paragraph, Subhead
+from ..typesetting.compose import (SetByline, SetFigure, SetHeadline, SetNote, SetParagraph,
+                                   SetSubhead)
+from ..typesetting.lines import Line
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"
-WEEKDAYS = "一二三四五六日"
-
-
-@dataclass(frozen=True)
-class Furniture:
-    """报眉: what the header strip of the printed page says."""
-
-    publication: str
-    section: str
-    date: str
-    date_is_placeholder: bool
-    page: str
-    page_is_placeholder: bool
-
-
-def furniture(article: Article) -> Furniture:
-    # What the manuscript does not set is shown as 待定 (to be set), never invented.
-    return Furniture(
-        publication=article.publication or "",
-        section=article.section or "",
-        date=chinese_date(article.date) if article.date else "日期待定",
-        date_is_placeholder=article.date is None,
-        page=article.page or "版次待定",
-        page_is_placeholder=article.page is None,
-    )
-
-
-def chinese_date(date: datetime.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日 星期{WEEKDAYS[date.weekday()]}"
-
-
-def anchors(article: Article) -> dict[Subhead, str]:
-    """Stable ids for the subheads, used by PDF bookmarks and the EPUB's table of contents."""
-    subheads = [block for block in article.blocks if isinstance(block, Subhead)]
-    return {subhead: f"section-{number}" for number, subhead in enumerate(subheads, 1)}
 
 
 def environment(article: Article) -> jinja2.Environment:
@@ -73,27 +39,31 @@ def _environment(folder: Path) -> jinja2.Environment:
     )
 
 
-@dataclass(frozen=True)
-class Headline:
-    """标题组 as the partials print it: kicker, the headline's lines, subtitle."""
-
-    kicker: str | None
-    lines: tuple[str, ...]
-    subtitle: str | None
+def reader_parts(article: Article) -> dict:
+    """The parts of the article as the e-book prints them, in the values the shared
+    partials take on the page too: each text one whole line, no box, for the reader to
+    reflow."""
+    note = None
+    if article.editor_note:
+        paragraphs = tuple((Line.whole(p.text),) for p in article.editor_note.paragraphs)
+        note = SetNote("编者按", paragraphs, indents=(0.0,) * len(paragraphs))
+    blocks = []
+    for block in article.blocks:
+        if isinstance(block, Paragraph):
+            blocks.append(SetParagraph((Line.whole(block.text),), opening=True))
+        elif isinstance(block, Subhead):
+            blocks.append(SetSubhead(block.lines, article.anchors[block]))
+        elif isinstance(block, Figure):
+            caption = block.caption + (f"\u3000{block.credit}" if block.credit else "")
+            blocks.append(SetFigure(block.image, block.alt, (Line.whole(caption),)))
+    byline = SetByline((article.byline.text,)) if article.byline else None
+    return {"headline": SetHeadline(article.kicker, article.headline, article.subtitle),
+            "note": note, "blocks": tuple(blocks), "byline": byline}
 
 
 def render(article: Article, template: str, **context) -> str:
-    """Render one wrapper. The partials print ``headline``, ``note``, ``blocks`` and
-    ``byline``: the article's own, unless the caller passes set (composed) ones."""
-    env = environment(article)
-    parts = {
-        "headline": Headline(article.kicker, article.headline, article.subtitle),
-        "note": article.editor_note,
-        "blocks": article.blocks,
-        "byline": article.byline,
-    }
-    return env.get_template(template).render(
-        article=article, anchors=anchors(article), **{**parts, **context})
+    """Render one wrapper with a finished context."""
+    return environment(article).get_template(template).render(article=article, **context)
 
 
 def stylesheet(article: Article, name: str) -> Path:

@@ -1,4 +1,7 @@
-"""The print back end: the page wrapper rendered by WeasyPrint into one PDF page.
+"""The print back end: the composed pages rendered by WeasyPrint into one PDF.
+
+Takes an ``Article`` and its ``Layout`` (``pressroom.typesetting.compose``); gives the PDF's
+bytes, one sheet a page.
 
 WeasyPrint reads only files inside the manuscript's folder, ``layouts/`` and ``fonts/``,
 through ``SandboxFetcher``: any other URL (http:, https:, data: ...) or path (absolute,
@@ -22,8 +25,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import fonts
-from ..errors import BuildError, Location, ResourceError
-from ..typesetting.compose import Page, compose
+from ..errors import BuildError, Location, PressroomWarning, ResourceError, StrictError, \
+    active_diagnostics
+from ..typesetting.compose import Layout, compose
 from ..dates import source_date
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from ..reading.model import Article
@@ -128,15 +132,14 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def page_html(article: Article, page: Page) -> str:
+def page_html(article: Article, layout: Layout) -> str:
     faces = [{"family": face.role_family, "url": (fonts.FONTS_DIR / face.file).as_uri(),
               "weight": face.weight} for face in fonts.FACES]
     return render(
         article, "page.html.j2",
         faces=faces,
         stylesheets=[stylesheet(article, name).as_uri() for name in ("shared.css", "print.css")],
-        page=page,
-        headline=page.headline, note=page.note, blocks=page.blocks, byline=page.byline,
+        layout=layout,
         image_urls={figure.image: figure.image.as_uri() for figure in article.figures},
         # The PDF carries a date only when SOURCE_DATE_EPOCH gives one: no clock time, so
         # two builds of one manuscript are the same bytes.
@@ -145,22 +148,54 @@ def page_html(article: Article, page: Page) -> str:
 
 
 def render_pdf(article: Article) -> bytes:
-    """Lay the article out on one page and return the PDF's bytes."""
-    page = compose(article)
+    """Lay the article out on its pages and return the PDF's bytes."""
+    layout = compose(article, article.printing)
+    report_free_area(article, layout)
+    return render_layout(article, layout)
+
+
+def report_free_area(article: Article, layout: Layout) -> None:
+    """PR502: a story set at its natural length leaves part of its page empty; the layout
+    editor fills it (or, under --strict, the build stops)."""
+    for page in layout.pages:
+        if page.free is None:
+            continue
+        free = page.free
+        parts = []
+        if free.rows:
+            parts.append(f"{free.rows} of {free.total_rows} rows across "
+                         f"{free.total_columns - free.columns} columns under the story")
+        if free.columns:
+            parts.append(f"{free.columns} of {free.total_columns} columns beside it")
+        if free.holes:
+            parts.append(f"{free.holes} lines of its columns (where no layout kept every rule)")
+        warning = PressroomWarning(
+            "PR502", f"{page.furniture.page} (page {page.number} of {len(layout.pages)}) leaves "
+            f"{' and '.join(parts)} empty ({free.share:.0%} of the type area)",
+            Location(article.source), "the story is set at its natural length; add text, "
+            "a photo, or other stories to fill the page")
+        diagnostics = active_diagnostics()
+        if diagnostics.strict:
+            raise StrictError.from_warning(warning)
+        diagnostics.warn(warning)
+
+
+def render_layout(article: Article, layout: Layout) -> bytes:
+    """The PDF of a composed layout."""
     fetcher = SandboxFetcher([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR])
     try:
         with _weasyprint_warnings() as warnings:
             document = weasyprint.HTML(
-                string=page_html(article, page), base_url=article.folder.as_uri() + "/",
+                string=page_html(article, layout), base_url=article.folder.as_uri() + "/",
                 url_fetcher=fetcher,
             ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
             pages = len(document.pages)
-            if pages != 1:
+            if pages != len(layout.pages):
                 raise BuildError(
-                    f"the article needs {pages} pages, the layout has one",
+                    f"the renderer made {pages} pages of a layout of {len(layout.pages)}",
                     Location(article.source),
-                    "cut the text or shrink the photo until it fits the page",
-                )
+                    "check the manuscript's own layouts/, if it has one; else this is a "
+                    "fault of the project's layouts")
             data = document.write_pdf(**PDF_OPTIONS)
     except SandboxRefusal as refusal:
         raise _refused(article, refusal) from None

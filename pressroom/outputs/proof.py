@@ -13,15 +13,26 @@ from ..reading.model import Article
 APPROVED_PROOF = "approved-proof.png"  # beside article.md: the page as an editor approved it
 
 
-def approved_proof_path(article: Article) -> Path:
-    return article.folder / APPROVED_PROOF
+def approved_proof_path(article: Article, page: int = 1) -> Path:
+    """Beside article.md: approved-proof.png for page 1, approved-proof-2.png for page 2 ..."""
+    if page == 1:
+        return article.folder / APPROVED_PROOF
+    return article.folder / APPROVED_PROOF.replace(".png", f"-{page}.png")
 
 
-def proof_png(pdf: bytes, dpi: float = 100) -> bytes:
-    """Render the first page of a PDF to PNG bytes at ``dpi``."""
+def page_count(pdf: bytes) -> int:
     document = pypdfium2.PdfDocument(pdf)
     try:
-        bitmap = document[0].render(scale=dpi / 72)
+        return len(document)
+    finally:
+        document.close()
+
+
+def proof_png(pdf: bytes, dpi: float = 100, page: int = 0) -> bytes:
+    """Render page ``page`` (from 0) of a PDF to PNG bytes at ``dpi``."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        bitmap = document[page].render(scale=dpi / 72)
         buffer = io.BytesIO()
         # optimize=False keeps the encoder's output the same from run to run.
         bitmap.to_pil().save(buffer, format="PNG")

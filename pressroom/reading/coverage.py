@@ -37,9 +37,15 @@ def runs(article: Article) -> Iterator[Run]:
         yield Run(article.subtitle, HEI, where["subtitle"])
     if article.publication:
         yield Run(article.publication, HEI, where["publication"])
-    for key in ("section", "page"):
-        if getattr(article, key):
-            yield Run(getattr(article, key), SONG, where[key])
+    printing = article.printing
+    for key, value in (("section", printing.section), ("page", printing.page_label),
+                       ("page_editor", printing.page_editor)):
+        if value:
+            yield Run(value, SONG, where[key])
+    if printing.page_label:  # the jump lines name it too
+        yield Run(printing.page_label, KAI, where["page"])
+    if printing.jump_title:
+        yield Run(printing.jump_title, HEI, where["jump_title"])
     if article.editor_note:
         yield Run("编者按", HEI, article.editor_note.where)  # the label the layouts print
         for paragraph in article.editor_note.paragraphs:

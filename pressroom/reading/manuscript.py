@@ -29,8 +29,8 @@ from PIL import JpegImagePlugin, PngImagePlugin
 
 from ..errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
                      ResourceError, StrictError, active_diagnostics, raise_all)
-from ..settings import DEFAULT as DEFAULT_SETTINGS, Settings, settings_from
-from .model import Article, Byline, Credit, EditorNote, Figure, Paragraph, Subhead, is_cjk, join_lines
+from ..settings import DEFAULT as DEFAULT_SETTINGS, Settings, settings_from, type_area_fault
+from .model import Article, Byline, PageSpec, Credit, EditorNote, Figure, Paragraph, Subhead, is_cjk, join_lines
 
 ARTICLE_FILE = "article.md"
 
@@ -121,6 +121,8 @@ FRONT_MATTER: dict[str, Field] = {
     "section": Field(_text, doc="版名, the page's name in the header strip"),
     "date": Field(_date, doc="issue date, YYYY-MM-DD"),
     "page": Field(_text, doc="page label, e.g. 第5版"),
+    "page_editor": Field(_text, doc="责任编辑, the page editor named in the header strip"),
+    "jump_title": Field(_text, doc="the short headline over a continuation page; the title when absent"),
     "lang": Field(_lang, default="zh-CN", doc="language tag of the text"),
     "identifier": Field(_text, doc="stable identifier of the e-book; derived from the slug when absent"),
     "layout": Field(settings_from, default=DEFAULT_SETTINGS,
@@ -275,6 +277,11 @@ class _Reader:
             values.setdefault(key, field.default)
         if isinstance(values["layout"], Settings):
             self.settings = values["layout"]
+            fault = type_area_fault(self.settings)
+            if fault:
+                self.fail("PR140", f"the layout's type area does not fit its sheet: {fault}",
+                          None, "use fewer or narrower columns, smaller type or a larger format",
+                          where=lines.get("layout"))
         return values, lines
 
     # -- body -----------------------------------------------------------------------
@@ -733,12 +740,13 @@ def read_manuscript(manuscript: Path) -> Article:
         subtitle=values["subtitle"],
         byline=Byline(byline_credits, key_lines["byline"]) if byline_credits else None,
         publication=values["publication"],
-        section=values["section"],
         date=values["date"],
-        page=values["page"],
         lang=values["lang"],
         identifier=values["identifier"],
-        layout=values["layout"],
+        printing=PageSpec(settings=values["layout"], publication=values["publication"],
+                          section=values["section"], date=values["date"],
+                          page_label=values["page"], page_editor=values["page_editor"],
+                          jump_title=values["jump_title"]),
         editor_note=editor_note,
         blocks=tuple(blocks),
         where=key_lines,

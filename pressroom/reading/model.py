@@ -79,6 +79,21 @@ class Byline:
 
 
 @dataclass(frozen=True)
+class PageSpec:
+    """Where a story is printed, not what it says: the page format and what the header
+    strip of its first page carries. A lone manuscript gives these in its front matter
+    (``layout:``, ``date:``, ``page:``, ``section:``, ``page_editor:``)."""
+
+    settings: Settings
+    publication: str | None = None
+    section: str | None = None
+    date: datetime.date | None = None
+    page_label: str | None = None
+    page_editor: str | None = None
+    jump_title: str | None = None  # the short headline over a continuation
+
+
+@dataclass(frozen=True)
 class Article:
     """One manuscript, read and checked: front matter plus the blocks of the body."""
 
@@ -89,12 +104,10 @@ class Article:
     subtitle: str | None
     byline: Byline | None
     publication: str | None
-    section: str | None
     date: datetime.date | None
-    page: str | None
     lang: str
     identifier: str | None
-    layout: Settings
+    printing: PageSpec  # the page the manuscript asks for when it is set alone
     editor_note: EditorNote | None
     blocks: tuple[Block, ...]
     where: dict[str, Location]  # front-matter key -> where it is set
@@ -106,6 +119,12 @@ class Article:
     @property
     def folder(self) -> Path:
         return self.source.parent
+
+    @property
+    def anchors(self) -> dict["Subhead", str]:
+        """Stable ids for the subheads: the PDF's bookmarks, the e-book's contents."""
+        subheads = [block for block in self.blocks if isinstance(block, Subhead)]
+        return {subhead: f"section-{number}" for number, subhead in enumerate(subheads, 1)}
 
     @property
     def figures(self) -> tuple[Figure, ...]:

@@ -126,6 +126,11 @@ class Line:
     indent: float  # pt
     justified: bool
 
+    @classmethod
+    def whole(cls, text: str) -> "Line":
+        """A text as one line, for an output that breaks its own lines (the e-book)."""
+        return cls((Segment(text),), text, 0.0, 0.0, 0.0, False)
+
 
 def _kind(text: str) -> str:
     char = text[0]
@@ -331,23 +336,34 @@ def _justified(line: list[Unit], face: Metrics, size: float, room: float, justif
             gaps[index] += grow
         slack -= grow * len(latin_gaps)
     extra = slack / len(stretchable) if stretchable and slack > 0 else 0.0
+    tracking = 0.0  # em between the letters of Latin runs
     if not stretchable and slack > 0 and latin_gaps:
-        for index in latin_gaps:  # nothing else can take it: the Latin gaps must
-            gaps[index] += slack / len(latin_gaps)
+        # Nothing else can take it (1997年10月21日 alone on a line): the letters of the
+        # Latin runs are spaced, so that no Han-Latin gap grows past a quarter em.
+        letters = sum(len(unit.text) - 1 for unit in line if unit.kind == "latin")
+        if letters:
+            tracking = slack / letters
+        else:
+            for index in latin_gaps:
+                gaps[index] += slack / len(latin_gaps)
     for index in stretchable:
         gaps[index] += extra
     gaps.append(0.0)
     segments: list[Segment] = []
     for unit, gap in zip(line, gaps):
-        segments.append(_segment(unit, gap * size, face, size))
-    width = (sum(unit.width for unit in line) + sum(gaps)) * size
+        spaced = tracking if unit.kind == "latin" and len(unit.text) > 1 else 0.0
+        segments.append(_segment(unit, gap * size, face, size, spaced * size))
+    width = (sum(unit.width for unit in line) + sum(gaps) + slack * bool(tracking)) * size
     return Line(tuple(_merged(segments)), "".join(unit.text for unit in line), width,
                 measure - indent, indent, justify)
 
 
-def _segment(unit: Unit, gap: float, face: Metrics, size: float) -> Segment:
+def _segment(unit: Unit, gap: float, face: Metrics, size: float,
+             tracking: float = 0.0) -> Segment:
     if unit.kind == "latin" or unit.kind == "space":
-        return Segment(unit.text, margin_right=gap, latin=True)
+        # CSS letter-spacing follows every letter, the last too: the margin takes it back.
+        return Segment(unit.text, letter_spacing=tracking, margin_right=gap - tracking,
+                       latin=True)
     if not unit.squeeze:
         return Segment(unit.text, letter_spacing=gap / len(unit.text))
     if face.has_halt:

@@ -1,0 +1,120 @@
+"""Breaking the display lines: headlines, subheads and the byline.
+
+Takes a text and a width; gives the lines, broken where a reader expects: at the
+manuscript's own breaks, then between BudouX phrases (never inside a word such as 打造),
+into the fewest lines of the most even length. Nothing here knows about pages or frames.
+"""
+from __future__ import annotations
+
+import math
+
+import budoux
+
+from ..reading.model import Byline
+from .lines import Metrics
+
+
+def byline_lines(byline: Byline | None, face: Metrics, size: float,
+                 width: float) -> tuple[str, ...]:
+    """The byline broken where a reader expects: between credits, then between names, and
+    inside a long role only between phrases."""
+    if not byline:
+        return ()
+    lines: list[str] = []
+    for credit in byline.credits:
+        # (text, what joins it to the word before): role phrases run on, names stand apart.
+        words = [(phrase, "") for phrase in _phrases(credit.role, face, size, width)]
+        words += [(name, " ") for name in credit.names]
+        line = ""
+        for word, joint in words:
+            candidate = line + joint + word if line else word
+            if line and plain_width(candidate, face) * size > width + 1e-6:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return tuple(lines)
+
+
+def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
+    """A role too long for the column, cut into phrases (BudouX) that each fit."""
+    if plain_width(text, face) * size <= width:
+        return [text]
+    phrases = _PARSER.parse(text)
+    pieces, current = [], ""
+    for phrase in phrases:
+        if current and plain_width(current + phrase, face) * size > width:
+            pieces.append(current)
+            current = phrase
+        else:
+            current += phrase
+    pieces.append(current)
+    return pieces
+
+
+_PARSER = budoux.load_default_simplified_chinese_parser()
+
+
+def plain_width(text: str, face: Metrics) -> float:
+    return sum(face.width(char, "latin" if ord(char) < 0x2000 else "han") for char in text)
+
+
+def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
+                   width: float) -> tuple[str, ...]:
+    """A headline's or subhead's lines: the manuscript's own breaks, and where a line is
+    still too wide, breaks between phrases (BudouX), never inside a word such as 打造,
+    into the fewest lines of the most even length."""
+    result: list[str] = []
+    for line in lines:
+        if plain_width(line, face) * size <= width + 1e-6:
+            result.append(line)
+            continue
+        phrases = _PARSER.parse(line)
+        # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): first try
+        # with such phrases held to their neighbours, then with every phrase free.
+        for pieces in (_glued(phrases), phrases):
+            widths = [plain_width(piece, face) * size for piece in pieces]
+            if max(widths) <= width + 1e-6:
+                break
+        result.extend(_balanced(pieces, widths, width))
+    return tuple(result)
+
+
+def _glued(phrases: list[str]) -> list[str]:
+    """Phrases with every one-character phrase joined to its neighbours."""
+    glued: list[str] = []
+    join_next = False
+    for phrase in phrases:
+        if glued and (join_next or len(phrase) == 1):
+            glued[-1] += phrase
+        else:
+            glued.append(phrase)
+        join_next = len(phrase) == 1
+    return glued
+
+
+def _balanced(phrases: list[str], widths: list[float], width: float) -> list[str]:
+    """Split phrases into the fewest lines no wider than ``width``, evening their widths."""
+    count = len(phrases)
+    for lines in range(1, count + 1):
+        # best[i][k]: the smallest widest line setting phrases[:i] in k lines, with the cut.
+        best = [[(math.inf, -1)] * (lines + 1) for _ in range(count + 1)]
+        best[0][0] = (0.0, -1)
+        for end in range(1, count + 1):
+            for used in range(1, lines + 1):
+                for start in range(end):
+                    line_width = sum(widths[start:end])
+                    if line_width > width + 1e-6 or best[start][used - 1][0] == math.inf:
+                        continue
+                    widest = max(best[start][used - 1][0], line_width)
+                    if widest < best[end][used][0]:
+                        best[end][used] = (widest, start)
+        if best[count][lines][0] < math.inf:
+            cuts, end, used = [], count, lines
+            while used:
+                start = best[end][used][1]
+                cuts.append("".join(phrases[start:end]))
+                end, used = start, used - 1
+            return cuts[::-1]
+    return ["".join(phrases)]  # one phrase wider than the line: nothing better to do
