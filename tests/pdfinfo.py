@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
+from pypdf import PdfReader
 
 from pressroom.checks.check import base_font_name, char_fonts, story_text, structure as tagged_structure  # noqa: F401
 
@@ -50,8 +51,7 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
 def text(pdf: Path) -> str:
     """The story's text across its pages, the jump lines and the continuations' heads
     left out."""
-    document = _document(pdf)  # kept alive while PDFium reads it
-    return story_text(document)
+    return story_text(PdfReader(pdf))
 
 
 def squeeze(value: str) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT
-from pressroom.typesetting.compose import SetFigure, SetParagraph, SetSubhead, compose as _compose
+from pressroom.typesetting.compose import compose as _compose
+from pressroom.typesetting.parts import SetFigure, SetParagraph, SetSubhead
 from pressroom.typesetting.folios import page_labels
 from pressroom.errors import CopyfitError
 from pressroom.reading.manuscript import read_manuscript

@@ -12,8 +12,8 @@ from pathlib import Path
 import jinja2
 
 from ..reading.model import Article, Figure, Paragraph, Subhead
-from ..typesetting.compose import (SetByline, SetFigure, SetHeadline, SetNote, SetParagraph,
-                                   SetSubhead)
+from ..typesetting.parts import (SetByline, SetFigure, SetHeadline, SetNote, SetParagraph,
+                                 SetSubhead)
 from ..typesetting.lines import Line
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"

@@ -27,7 +27,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .. import fonts
 from ..errors import BuildError, Location, PressroomWarning, ResourceError, StrictError, \
     active_diagnostics
-from ..typesetting.compose import Layout, compose
+from ..typesetting.compose import compose
+from ..typesetting.parts import Layout
 from ..dates import source_date
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from ..reading.model import Article

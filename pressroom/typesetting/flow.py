@@ -37,6 +37,7 @@ class Piece:
     source: object = None  # the model block
     line: Line | None = None
     options: tuple[int, ...] = ()  # the rows it may take (a subhead's bands), the first preferred
+    keep: int = 0  # body lines that must stand under it in its column (a subhead's)
     opening: bool = False  # the first line of its paragraph
     closing: bool = False  # the last line of its paragraph
     paragraph: int = -1
@@ -96,7 +97,7 @@ def _full_end(columns: list[Column], index: int) -> int:
     return max(others, default=columns[index].end)
 
 
-MAX_BRANCHES = 48  # partial layouts followed at once through the choice of subhead bands
+MAX_BRANCHES = 32  # partial layouts followed at once through the choice of subhead bands
 
 
 @dataclass
@@ -105,17 +106,28 @@ class _State:
 
     column: int
     row: int
-    placed: list[Placed]
+    placed: tuple | None  # (the last Placed, the ones before): shared between branches
     ends: list[int]
     blocked: set[tuple[int, int]]
 
     def copy(self) -> "_State":
-        return _State(self.column, self.row, list(self.placed), list(self.ends),
+        return _State(self.column, self.row, self.placed, list(self.ends),
                       set(self.blocked))
+
+    def place(self, placed: Placed) -> None:
+        self.placed = (placed, self.placed)
+
+    def all_placed(self) -> tuple[Placed, ...]:
+        found, link = [], self.placed
+        while link is not None:
+            found.append(link[0])
+            link = link[1]
+        return tuple(reversed(found))
 
     @property
     def key(self):
-        return self.column, self.row, frozenset(self.blocked)
+        # Photos are few: the rows they block are told apart by their count and extent.
+        return self.column, self.row, len(self.blocked), max(self.blocked, default=None)
 
 
 def _pour_once(pieces, columns, span, ragged, open_end) -> tuple[Flow | None, int | None]:
@@ -125,15 +137,23 @@ def _pour_once(pieces, columns, span, ragged, open_end) -> tuple[Flow | None, in
     count = len(columns)
     if not count:
         return None, None
-    states = [_State(0, columns[0].start, [], [], set())]
+    states = [_State(0, columns[0].start, None, [], set())]
     for piece in pieces:
         following: dict = {}
         for state in states:
-            for option in piece.options or (piece.rows,):
-                chosen = piece if option == piece.rows else replace(piece, rows=option)
-                successor = state.copy() if len(piece.options) > 1 else state
-                if _place(successor, chosen, columns, span, ragged):
-                    following.setdefault(successor.key, successor)
+            starts = [state]
+            if not ragged and _may_stop(state, columns):
+                # A column at its natural depth may stop a row short here: follow both.
+                stopped = state.copy()
+                _next_column(stopped, columns)
+                starts.append(stopped)
+            for start in starts:
+                for option in piece.options or (piece.rows,):
+                    chosen = piece if option == piece.rows else replace(piece, rows=option)
+                    successor = start.copy() if len(piece.options) > 1 or len(starts) > 1 \
+                        else start
+                    if _place(successor, chosen, columns, span, ragged):
+                        following.setdefault(successor.key, successor)
         states = list(following.values())[:MAX_BRANCHES]
         if not states:
             return None, None
@@ -143,6 +163,16 @@ def _pour_once(pieces, columns, span, ragged, open_end) -> tuple[Flow | None, in
         if flow is not None:
             return flow, None
     return None, fault
+
+
+def _may_stop(state: _State, columns: list[Column]) -> bool:
+    """Whether the text may leave its column here for the next: at the row a column at
+    its natural depth may stop at, with a column after it."""
+    if state.column + 1 >= len(columns):
+        return False
+    column = columns[state.column]
+    return column.floor is not None and state.row == column.floor < column.end \
+        and columns[state.column + 1].frame == column.frame
 
 
 def _advance(state: _State, columns: list[Column]) -> None:
@@ -179,11 +209,11 @@ def _place(state: _State, piece: Piece, columns: list[Column], span: int, ragged
     if state.column >= count:
         return False
     if piece.kind == "line":
-        state.placed.append(Placed(piece, state.column, state.row))
+        state.place(Placed(piece, state.column, state.row))
         state.row += 1
         return True
     if piece.kind in ("subhead", "byline"):
-        need = piece.rows + (KEEP_AFTER_SUBHEAD if piece.kind == "subhead" else 0)
+        need = piece.rows + piece.keep
         while _free_run(state, columns, state.column, state.row) < need:
             if not ragged and state.row < columns[state.column].lowest:
                 return False  # it would leave a hole at the column's foot
@@ -194,7 +224,7 @@ def _place(state: _State, piece: Piece, columns: list[Column], span: int, ragged
             free = _free_run(state, columns, state.column, state.row)
             if state.row == columns[state.column].start and free < need:
                 need = min(need, free)  # a piece taller than a column
-        state.placed.append(Placed(piece, state.column, state.row))
+        state.place(Placed(piece, state.column, state.row))
         state.row += piece.rows
         return True
     # A photo with its caption.
@@ -214,7 +244,7 @@ def _place(state: _State, piece: Piece, columns: list[Column], span: int, ragged
     for c in range(fc, fc + _span(columns, fc, span)):
         for r in range(fr, min(fr + piece.rows, columns[c].end)):
             state.blocked.add((c, r))
-    state.placed.append(Placed(piece, fc, fr))
+    state.place(Placed(piece, fc, fr))
     return True
 
 
@@ -227,7 +257,7 @@ def _finish(state: _State, columns, span, ragged, open_end) -> tuple[Flow | None
     # Photos may stand in columns the text has not reached.
     for (c, r) in state.blocked:
         ends[c] = max(ends[c], r)
-    flow = Flow(tuple(state.placed), tuple(ends), tuple(columns))
+    flow = Flow(state.all_placed(), tuple(ends), tuple(columns))
     if ragged:
         return flow, None
     final = columns[state.column]

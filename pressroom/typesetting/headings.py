@@ -11,7 +11,7 @@ import math
 import budoux
 
 from ..reading.model import Byline
-from .lines import Metrics
+from .lines import CLOSING, OPENING, STOPS, Metrics
 
 
 def byline_lines(byline: Byline | None, face: Metrics, size: float,
@@ -73,12 +73,28 @@ def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
         phrases = _PARSER.parse(line)
         # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): first try
         # with such phrases held to their neighbours, then with every phrase free.
-        for pieces in (_glued(phrases), phrases):
+        # A phrase wider than the line (a long name, or words BudouX does not know) is
+        # broken between characters as the last resort, never left to overflow.
+        for pieces in (_glued(phrases), phrases, _characters(line)):
             widths = [plain_width(piece, face) * size for piece in pieces]
             if max(widths) <= width + 1e-6:
                 break
         result.extend(_balanced(pieces, widths, width))
     return tuple(result)
+
+
+def _characters(text: str) -> list[str]:
+    """Each character a piece, with a closing mark held to the one before it and an opening
+    mark to the one after, so that no line starts or ends on the wrong side of a mark."""
+    pieces: list[str] = []
+    hold = False
+    for char in text:
+        if pieces and (hold or char in CLOSING or char in STOPS):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+        hold = char in OPENING
+    return pieces
 
 
 def _glued(phrases: list[str]) -> list[str]:

@@ -1,0 +1,290 @@
+"""The pages of a story: their grids, the chain of frames through them, and the parts
+each page prints once the flow has placed them.
+
+Takes the ``Texts`` of a story and, for the pour, a leading and a page count; gives each
+page's ``Sheet`` (its head and body frame on the page's grid) and the chain of columns the
+flow fills; once poured, ``make_layout`` turns the ``Flow`` into the ``Layout`` the outputs
+print: boxes, jump lines, header strip, column rules and the area left empty.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from ..reading.model import PageSpec
+from ..settings import Settings
+from ..fonts import KAI, SONG
+from .flow import Column, Flow
+from .folios import Furniture, furniture, page_labels
+from .frames import PT_PER_MM, Box, Frame
+from .lines import Line, set_lines
+from .parts import (FreeArea, Layout, Page, SetBlock, SetByline, SetFigure, SetHeadline,
+                    SetJump, SetNote, SetParagraph, SetSubhead, Sizes)
+from .texts import Head, Texts, first_head, jump_head, note_height
+
+MASTHEAD_SIZE = 9.0  # pt, the header strip's text (print.css)
+
+
+# -- geometry -----------------------------------------------------------------------
+
+def pitches(settings: Settings) -> list[float]:
+    """Line pitches to try, nearest to 1.5 times the body size first."""
+    low = settings.leading_min * settings.body_size
+    high = settings.leading_max * settings.body_size
+    steps = int((high - low) / settings.leading_step + 1e-9)
+    pitches = [round(low + step * settings.leading_step, 4) for step in range(steps + 1)]
+    ideal = 1.5 * settings.body_size
+    return sorted(pitches, key=lambda pitch: (abs(pitch - ideal), pitch))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One page of the story before the pour: its head and its frame, whole rows deep."""
+
+    head: Head
+    frame: Frame
+    note_height: float
+    masthead_bottom: float
+    bottom: float
+
+
+def make_sheet(texts: Texts, head: Head, pitch: float, columns: int | None = None) -> Sheet:
+    """The page's grid: the body ends on the bottom margin, and whatever the rows leave
+    over goes into the space around the head, so there is never an empty band at the
+    foot. ``columns``: a module narrower than the page, from its left edge."""
+    settings = texts.settings
+    masthead_bottom = settings.margin_top * PT_PER_MM + settings.masthead_height
+    bottom = (settings.page_height - settings.margin_bottom) * PT_PER_MM
+    note_rows_height = note_height(head, pitch)
+    minimum_space = 2 * pitch  # above and below the head, at least
+    available = bottom - masthead_bottom - head.height - note_rows_height - minimum_space \
+        - (pitch if head.note else 0)
+    rows = max(0, int(available // pitch))
+    frame = Frame(texts.type_left, bottom - rows * pitch, columns or settings.columns, rows,
+                  texts.column_width, texts.gap, pitch)
+    return Sheet(head, frame, note_rows_height, masthead_bottom, bottom)
+
+
+def chain_of(sheets: list[Sheet],
+           ends: list[int] | None = None) -> list[Column]:
+    """The columns of the chain through the sheets' frames. Each page after the first
+    keeps its first row for （上接…）, each page before the last its last column's last
+    row for （下转…）. ``ends``: how deep each column of the last frame is filled."""
+    columns: list[Column] = []
+    for number, sheet in enumerate(sheets):
+        last = number == len(sheets) - 1
+        frame = sheet.frame
+        for index in range(frame.columns):
+            start = 1 if number and index == 0 else 0
+            end, floor = frame.rows, None
+            if last and ends is not None:
+                # At its natural depth every column ends on the deepest row or one above.
+                end, floor = ends[index], min(ends) if max(ends) > min(ends) else ends[index] - 1
+            jump = not last and index == frame.columns - 1
+            columns.append(Column(number, index, start, end - (1 if jump else 0), jump, floor))
+    return columns
+
+
+
+
+def make_sheets(texts: Texts, spec: PageSpec, count: int, pitch: float,
+                columns_wide: int) -> list[Sheet]:
+    """The sheets of a story on ``count`` pages at ``pitch``, its last page's frame
+    ``columns_wide`` columns wide; alone on one page, under a headline of that width."""
+    if count == 1:
+        width = texts.column_width * columns_wide + texts.gap * (columns_wide - 1)
+        return [make_sheet(texts, first_head(texts, width), pitch, columns_wide)]
+    sheets = [make_sheet(texts, first_head(texts, texts.type_width), pitch)]
+    sheets += [make_sheet(texts, jump_head(texts, spec.jump_title), pitch)] * (count - 2)
+    return sheets + [make_sheet(texts, jump_head(texts, spec.jump_title), pitch, columns_wide)]
+
+
+# -- the finished pages -------------------------------------------------------------
+
+def make_layout(texts: Texts, spec: PageSpec, sheets: list[Sheet], flow: Flow,
+            figure_rows, depth: int | None = None) -> Layout:
+    labels = page_labels(spec.page_label, len(sheets))
+    pages = tuple(_page(texts, spec, sheets, number, flow, labels, depth)
+                  for number in range(len(sheets)))
+    return Layout(pages, sheets[0].frame.pitch, labels)
+
+
+def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: Flow,
+          labels: tuple[str, ...], depth: int | None) -> Page:
+    settings = texts.settings
+    sheet = sheets[number]
+    frame = sheet.frame
+    pitch = frame.pitch
+    last = number == len(sheets) - 1
+    mine = [index for index, column in enumerate(flow.columns) if column.frame == number]
+    blocks, set_byline = _blocks(texts, flow, frame, set(mine))
+    jump_from = jump_to = None
+    if number:
+        jump_from = _jump(texts, f"（上接{labels[number - 1]}）",
+                          Box(frame.x(0), frame.y(0), frame.column_width, pitch),
+                          "from", labels[number - 1])
+    if not last:
+        jump_to = _jump(texts, f"（下转{labels[number + 1]}）",
+                        Box(frame.x(frame.columns - 1), frame.y(frame.rows - 1),
+                            frame.column_width, pitch), "to", labels[number + 1])
+    ends = tuple(flow.ends[index] for index in mine)
+    used_rows = max(ends, default=-1) + 1
+    full_columns = settings.columns
+    free = None
+    holes = _holes(flow, mine, used_rows, min(settings.figure_columns, frame.columns))
+    if (last and (used_rows < frame.rows or frame.columns < full_columns)) or holes:
+        free = FreeArea(rows=frame.rows - used_rows if last else 0,
+                        columns=full_columns - frame.columns,
+                        total_rows=frame.rows, total_columns=full_columns, holes=holes)
+        if free.rows <= 0 and free.columns <= 0 and not holes:
+            free = None
+    head = sheet.head
+    masthead_top = settings.margin_top * PT_PER_MM
+    masthead = Box(texts.type_left, masthead_top, texts.type_width, settings.masthead_height - 6)
+    # The rows leave some space over above the body: split it around the head.
+    space = frame.top - sheet.masthead_bottom - head.height - sheet.note_height \
+        - (pitch if head.note else 0)
+    head_top = sheet.masthead_bottom + space / 2
+    head_box = Box(texts.type_left, head_top, head.width, head.height)
+    headline = jump_headline = None
+    if head.jump:
+        jump_headline = SetHeadline(None, head.headline, None, head_box)
+    else:
+        headline = SetHeadline(texts.article.kicker, head.headline, texts.article.subtitle,
+                               head_box)
+    set_note = None
+    if head.note:
+        label_width, padding, paragraphs = head.note
+        # The box takes whole rows; its text sits in the middle of them.
+        text_height = sum(len(lines) for lines in paragraphs) * head.sizes.note_line
+        # The label stands in the first line's indent; later paragraphs indent two characters.
+        indents = tuple(0.0 if number == 0 else lines[0].indent
+                        for number, lines in enumerate(paragraphs))
+        set_note = SetNote("编者按", paragraphs, indents, label_width,
+                           Box(texts.type_left, frame.top - pitch - sheet.note_height,
+                               head.width, sheet.note_height),
+                           padding, (sheet.note_height - text_height) / 2 - 0.75)
+    return Page(
+        number=number + 1,
+        width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
+        type_left=texts.type_left, type_width=texts.type_width,
+        type_top=frame.top, type_bottom=sheet.bottom, pitch=pitch,
+        settings=settings, sizes=head.sizes if not head.jump else Sizes.of(settings),
+        furniture=_strip(texts, furniture(spec, labels, number)),
+        masthead=masthead, headline=headline, jump_headline=jump_headline, note=set_note,
+        frames=(replace(frame, rows=used_rows) if free else frame,),
+        blocks=tuple(blocks), byline=set_byline, jump_from=jump_from, jump_to=jump_to,
+        rules=tuple(_rules(flow, mine, frame, settings, used_rows)),
+        column_ends=ends, free=free,
+    )
+
+
+def _holes(flow: Flow, mine: list[int], depth: int, span: int) -> int:
+    """Rows left empty inside the story's columns above ``depth``, besides what the rules
+    allow: the last column's short row, a column at its natural depth a row shallower, the
+    rows a column before a jump keeps for the break."""
+    filled: set[tuple[int, int]] = set()
+    for placed in flow.placed:
+        if placed.column not in mine:
+            continue
+        width = span if placed.piece.kind == "figure" else 1
+        for c in range(placed.column, placed.column + width):
+            for r in range(placed.row, placed.row + placed.piece.rows):
+                filled.add((c, r))
+    empty = 0
+    for index in mine[:-1]:
+        column = flow.columns[index]
+        if column.jump:
+            continue
+        bottom = min(column.lowest, depth)
+        empty += sum(1 for r in range(column.start, bottom) if (index, r) not in filled)
+    if mine:  # the last column may stop one row short of the others, not more
+        last = flow.columns[mine[-1]]
+        required = last.floor if last.floor is not None else last.end - 1
+        empty += max(0, min(required, depth - 1) - (flow.ends[mine[-1]] + 1))
+    return empty
+
+
+def _jump(texts: Texts, text: str, box: Box, direction: str, page: str) -> SetJump:
+    line = set_lines(text, texts.faces[KAI], texts.settings.body_size, box.width)[0]
+    return SetJump(text, line, box, direction, page)
+
+
+def _strip(texts: Texts, furniture: Furniture) -> Furniture:
+    """The header strip's texts set as lines, with the gap a date or 第5版 needs between
+    Han characters and digits."""
+    size = MASTHEAD_SIZE
+    def line(text: str) -> Line | None:
+        return set_lines(text, texts.faces[SONG], size, 100 * size)[0] if text else None
+    return replace(furniture, lines={name: line(getattr(furniture, name))
+                                     for name in ("section", "editor", "date", "page")})
+
+
+def _blocks(texts: Texts, flow: Flow, frame: Frame, mine: set[int]):
+    """The pieces standing in this page's columns, as the layouts print them. Lines of one
+    paragraph standing one under the other in a column make one box."""
+    settings = texts.settings
+    sizes = Sizes.of(settings)
+    anchors = texts.article.anchors
+    blocks: list[SetBlock] = []
+    set_byline = None
+    last_line: tuple[int, int, int] | None = None  # (paragraph, column, row) just placed
+    for placed in flow.placed:
+        if placed.column not in mine:
+            continue
+        piece = placed.piece
+        column = flow.columns[placed.column].index
+        x, y = frame.x(column), frame.y(placed.row)
+        if piece.kind == "line":
+            continues = last_line == (piece.paragraph, placed.column, placed.row - 1)
+            last_line = (piece.paragraph, placed.column, placed.row)
+            if continues:
+                previous = blocks[-1]
+                box = previous.box
+                blocks[-1] = SetParagraph(previous.lines + (piece.line,),
+                                          Box(box.left, box.top, box.width, box.height + frame.pitch),
+                                          previous.opening)
+            else:
+                blocks.append(SetParagraph((piece.line,), Box(x, y, frame.column_width, frame.pitch),
+                                           piece.opening))
+            continue
+        last_line = None
+        if piece.kind == "subhead":
+            height = piece.rows * frame.pitch
+            lines = texts.subheads[id(piece.source)]
+            text_height = len(lines) * sizes.subhead_line
+            padding = (height - text_height) / 2
+            blocks.append(SetSubhead(lines, anchors[piece.source],
+                                     Box(x, y + padding, frame.column_width, height - padding)))
+        elif piece.kind == "figure":
+            figure = piece.source
+            caption_lines = texts.captions[id(figure)]
+            caption_height = len(caption_lines) * sizes.caption_line
+            height = piece.rows * frame.pitch
+            image_height = height - caption_height - 0.6 * frame.pitch
+            span = min(settings.figure_columns, frame.columns)
+            blocks.append(SetFigure(figure.image, figure.alt, caption_lines,
+                                    Box(x, y, frame.span_width(span), height), image_height))
+        elif piece.kind == "byline":
+            lines = texts.byline
+            set_byline = SetByline(lines, Box(x, frame.y(placed.row + piece.rows - len(lines)),
+                                              frame.column_width, len(lines) * frame.pitch))
+    return blocks, set_byline
+
+
+def _rules(flow: Flow, mine: list[int], frame: Frame, settings: Settings,
+           rows: int) -> Iterator[Box]:
+    """栏线: a hairline in each gap of the frame, broken where a photo crosses it."""
+    first = mine[0] if mine else 0
+    figures = [placed for placed in flow.placed
+               if placed.piece.kind == "figure" and placed.column in mine]
+    span = min(settings.figure_columns, frame.columns)
+    for column in range(1, frame.columns):
+        crossing = sorted((f.row, f.row + f.piece.rows) for f in figures
+                          if f.column - first < column < f.column - first + span)
+        start = 0
+        for top, bottom in [*crossing, (rows, rows)]:
+            if top > start:
+                yield Box(frame.x(column) - frame.gap / 2, frame.y(start), 0,
+                          (top - start) * frame.pitch)
+            start = max(start, bottom)
