@@ -79,6 +79,12 @@ def test_a_font_swapped_for_a_system_font_fails_the_font_check(tmp_path, article
     assert "pdf.fonts" in failed(check_pdf(article, pdf))
 
 
+def test_text_moved_off_the_type_area_fails_the_area_check(tmp_path, article):
+    folder = copy_of_default(tmp_path, print_css_extra=".placed { margin-left: -60pt; }")
+    pdf = build.build_pdf(folder, tmp_path / "out")
+    assert "pdf.area" in failed(check_pdf(article, pdf))
+
+
 def test_a_glyph_outside_the_font_fails_the_glyph_check(tmp_path, article):
     # The coverage guard and the renderer's own warning would stop this build; render past
     # both with WeasyPrint directly, as a broken pipeline might.

@@ -160,7 +160,8 @@ AREA_TOLERANCE_PT = 1.0  # a glyph's ink may overshoot its box a little
 
 def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
     """Nothing is printed outside the type area (PR140 refuses a type area wider than its
-    sheet when the manuscript is read); measured on the glyphs and images of every page."""
+    sheet when the manuscript is read); measured on the glyphs of every page. (A photo is
+    drawn whole and clipped to its box, so its image's own extent says nothing.)"""
     left, top, right, bottom = type_area(settings)
     sheet_width, sheet_height = settings.page_width * PT_PER_MM, settings.page_height * PT_PER_MM
     problems, count = [], 0
@@ -178,10 +179,6 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
             l, b, r, t = textpage.get_charbox(index)
             boxes.append((char, l, height - t, r, height - b))
         textpage.close()
-        for obj in page.get_objects(max_depth=3):
-            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                l, b, r, t = obj.get_bounds()
-                boxes.append(("image", l, height - t, r, height - b))
         count += len(boxes)
         outside = [what for what, l, t, r, b in boxes
                    if l < left - AREA_TOLERANCE_PT or r > right + AREA_TOLERANCE_PT
@@ -190,7 +187,7 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
             problems.append(f"page {number + 1}: {len(outside)} outside the type area "
                             f"({''.join(outside[:12])[:40]})")
         page.close()
-    return Result("pdf.area", not problems, f"{count} glyphs and images inside the type area "
+    return Result("pdf.area", not problems, f"{count} glyphs inside the type area "
                   f"({(right - left) / PT_PER_MM:.0f} x {(bottom - top) / PT_PER_MM:.0f} mm)",
                   "; ".join(problems))
 
