@@ -154,6 +154,8 @@ _piece = st.one_of(*[st.sampled_from(HAN)] * 12, st.sampled_from(list("，。、
 paragraph = st.lists(_piece, min_size=20, max_size=400).map("".join)
 heading = st.lists(st.sampled_from(HAN), min_size=4, max_size=14).map("".join)
 
+# The same examples on every run, so that CI is reproducible; a longer random search is
+# PRESSROOM_PAGES_EXAMPLES=500 with derandomize switched off.
 EXAMPLES = int(os.environ.get("PRESSROOM_PAGES_EXAMPLES", "25"))
 
 
@@ -187,7 +189,7 @@ def articles(draw):
     return text, placed, paragraphs
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
+@settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.large_base_example])
 @given(articles())
