@@ -59,11 +59,17 @@ MIN_SIDE_MARGIN = 5.0  # mm of paper the press needs beside the type area
 MIN_BODY_ROWS = 8  # body lines a page must hold under its header strip
 
 
+def type_width(settings: Settings) -> float:
+    """The width of the columns and their gaps, in pt."""
+    size = settings.body_size
+    return settings.columns * settings.column_chars * size \
+        + (settings.columns - 1) * settings.gap_chars * size
+
+
 def type_area_fault(settings: Settings) -> str | None:
     """What keeps the type area of ``settings`` from fitting its sheet, or None."""
     size = settings.body_size
-    width = settings.columns * settings.column_chars * size \
-        + (settings.columns - 1) * settings.gap_chars * size
+    width = type_width(settings)
     room = (settings.page_width - 2 * MIN_SIDE_MARGIN) * PT_PER_MM
     if width > room + 1e-6:
         return (f"{settings.columns} columns of {settings.column_chars} characters at "

@@ -32,10 +32,9 @@ from ..reading.manuscript import read_manuscript
 from ..reading.model import Article
 from ..output import write_atomically
 from ..outputs.proof import APPROVAL_DPI, approved_proof_path, compare, proof_png
-from ..settings import Settings
+from ..settings import PT_PER_MM, Settings, type_width
 
 ROOT = Path(__file__).resolve().parents[2]
-PT_PER_MM = 72 / 25.4
 
 # The names WeasyPrint gives the vendored faces in a PDF: the CSS family, with "-Bold" for
 # a bold weight. Anything else in a PDF is a font that did not come from fonts/.
@@ -146,9 +145,7 @@ def type_area(settings: Settings) -> tuple[float, float, float, float]:
     """The type area's left, top, right and bottom in pt from the sheet's top-left corner:
     the columns centred on the sheet, from the top margin (the header strip) to the bottom
     one."""
-    size = settings.body_size
-    width = settings.columns * settings.column_chars * size \
-        + (settings.columns - 1) * settings.gap_chars * size
+    width = type_width(settings)
     page_width = settings.page_width * PT_PER_MM
     left = (page_width - width) / 2
     return (left, settings.margin_top * PT_PER_MM, left + width,

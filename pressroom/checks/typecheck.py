@@ -43,9 +43,8 @@ from pathlib import Path
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from ..settings import Settings
+from ..settings import PT_PER_MM, Settings
 
-PT_PER_MM = 72 / 25.4
 
 # The names WeasyPrint gives the vendored faces in the PDF (``pressroom.fonts.FACES``).
 BODY_FONT = "Pressroom-Song"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PT_PER_MM = 72 / 25.4
+from ..settings import PT_PER_MM  # noqa: F401 - the page geometry works in points
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from PIL import Image
 from .. import fonts
 from ..fonts import HEI, KAI, SONG
 from ..reading.model import Article, Figure, Paragraph, Subhead
-from ..settings import Settings
+from ..settings import Settings, type_width as settings_type_width
 from .frames import PT_PER_MM
 from .headings import byline_lines, heading_lines
 from .lines import Line, Metrics, latin_runs, set_lines
@@ -53,7 +53,7 @@ class Texts:
         size = settings.body_size
         column_width = settings.column_chars * size
         gap = settings.gap_chars * size
-        type_width = settings.columns * column_width + (settings.columns - 1) * gap
+        type_width = settings_type_width(settings)
         span = min(settings.figure_columns, settings.columns)
         figure_width = span * column_width + (span - 1) * gap
         return cls(
