@@ -216,6 +216,8 @@ CODES: dict[str, Code] = {
     "PR502": Code(StrictError, "warning: the story leaves part of its page's type area empty "
                                "(set at its natural length); the message gives the rows and "
                                "columns"),
+    "PR503": Code(StrictError, "warning: a space between two Chinese characters of the body "
+                               "text (set as an ideographic space that never breaks)"),
 }
 
 

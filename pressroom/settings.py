@@ -40,6 +40,9 @@ class Settings:
     jump_headline_size: float = 22.0  # 二号: the short headline over a continuation
     masthead_height: float = 26.0  # pt, the header strip with its rule
     fill: bool = False  # the story must fill its one page exactly: no module, no run-on
+    punctuation: str = "全身式"  # or 开明式: 、，；： half width inside a line, as many papers set
+    hanging: bool = True  # a line-end 。，、 may hang outside the column (行末点号悬挂) where the
+    # line would otherwise be spread loose; false keeps every mark inside the column
 
 
 # Newspaper formats (PAGE.md): each a starting point that the other keys refine.
@@ -52,6 +55,8 @@ FORMATS: dict[str, dict[str, Any]] = {
            "margin_top": 12.0, "margin_bottom": 13.0, "headline_size": 26.0,
            "kicker_size": 12.0, "subtitle_size": 12.0, "jump_headline_size": 16.0},
 }
+
+CHOICES: dict[str, tuple[str, ...]] = {"punctuation": ("全身式", "开明式")}
 
 DEFAULT = Settings()
 PT_PER_MM = 72 / 25.4
@@ -101,7 +106,10 @@ def settings_from(values: Any) -> Settings:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ValueError(f"has unknown setting '{key}'{hint}")
         default = getattr(DEFAULT, key)
-        if isinstance(default, bool):
+        if key in CHOICES:
+            if value not in CHOICES[key]:
+                raise ValueError(f"setting '{key}' must be one of {', '.join(CHOICES[key])}")
+        elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise ValueError(f"setting '{key}' must be true or false")
         elif isinstance(default, tuple):

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import DEFAULT
 from pressroom import fonts
-from pressroom.typesetting.lines import CLOSING, OPENING, STOPS, Metrics, set_lines, units
+from pressroom.typesetting.breaking import set_lines
+from pressroom.typesetting.lines import CLOSING, OPENING, STOPS, Metrics, units
 from pressroom.reading.manuscript import read_manuscript
 
 SONG = next(face for face in fonts.FACES if face.role_family == "Pressroom Song")

@@ -12,8 +12,8 @@ from pathlib import Path
 import jinja2
 
 from ..reading.model import Article, Figure, Paragraph, Subhead
-from ..typesetting.parts import (SetByline, SetFigure, SetHeadline, SetNote, SetParagraph,
-                                 SetSubhead)
+from ..typesetting.parts import (NoteColumn, NotePiece, SetByline, SetFigure, SetHeadline,
+                                 SetNote, SetParagraph, SetSubhead)
 from ..typesetting.lines import Line
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"
@@ -45,8 +45,9 @@ def reader_parts(article: Article) -> dict:
     reflow."""
     note = None
     if article.editor_note:
-        paragraphs = tuple((Line.whole(p.text),) for p in article.editor_note.paragraphs)
-        note = SetNote("编者按", paragraphs, indents=(0.0,) * len(paragraphs))
+        pieces = tuple(NotePiece((Line.whole(p.text),), label=number == 0)
+                       for number, p in enumerate(article.editor_note.paragraphs))
+        note = SetNote("编者按", (NoteColumn(pieces),))
     blocks = []
     for block in article.blocks:
         if isinstance(block, Paragraph):

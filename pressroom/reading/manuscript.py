@@ -105,7 +105,7 @@ def _byline(value: Any) -> tuple[Credit, ...]:
             raise ValueError("each entry must have only 'role' and 'names'")
         names = item.get("names") or []
         if isinstance(names, str):
-            names = names.split()
+            names = _names(names)
         credits.append(Credit(role=_text(item.get("role", "")) if item.get("role") else "",
                               names=tuple(_text(name) for name in names)))
     return tuple(credits)
@@ -656,6 +656,38 @@ def article_path(manuscript: Path) -> Path:
         else manuscript / ARTICLE_FILE
 
 
+_PADDING_SPACE = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
+
+
+def _warn_padding_spaces(reader: "_Reader", paragraphs: list[Paragraph]) -> None:
+    """A space between two Han characters of the body text is set as an ideographic space
+    that never breaks; it is often a slip, so it is said once, with where it first is."""
+    found = [paragraph for paragraph in paragraphs if _PADDING_SPACE.search(paragraph.text)]
+    if found:
+        more = f" (and in {len(found) - 1} more paragraphs)" if len(found) > 1 else ""
+        reader.warn("PR503", f"a space between two Chinese characters{more}: it is set as "
+                    "an ideographic space and never breaks", found[0].where.line,
+                    "delete it if it is a slip; keep it where it is meant (第一条　总则)")
+
+
+def _names(text: str) -> list[str]:
+    """Names written in one line, apart by spaces; a two-character name padded to three
+    characters' width (张  斌) is one name, not two."""
+    names: list[str] = []
+    for word in re.split(r"(\s+)", text.strip()):
+        if not word.strip():
+            continue
+        if names and len(word) == 1 and len(names[-1]) == 1 and _is_han_char(word):
+            names[-1] += "\u3000" + word
+        else:
+            names.append(word)
+    return names
+
+
+def _is_han_char(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
 def read_manuscript(manuscript: Path) -> Article:
     """Read and check one manuscript; raise every problem found at once."""
     path = article_path(manuscript).absolute()
@@ -726,6 +758,7 @@ def read_manuscript(manuscript: Path) -> Article:
     if not any(isinstance(block, Paragraph) for block in blocks) and not reader.errors:
         reader.fail("PR113", "the manuscript has no body text", len(lines) or 1,
                     "write the article's paragraphs below the front matter")
+    _warn_padding_spaces(reader, [block for block in blocks if isinstance(block, Paragraph)])
     diagnostics = active_diagnostics()
     for warning in reader.warnings:
         diagnostics.warn(warning)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Iterator
 
 from ..errors import CopyfitError, Location
 from ..reading.model import Figure, PageSpec, Paragraph, Subhead
@@ -27,6 +28,8 @@ MAX_POURS = 1500  # layouts poured per page count before settling for a ragged o
 MAX_FIGURE_TRIES = 200  # combinations of photo heights tried, nearest first
 NATURAL_POURS = 60  # depths poured per module shape for a story at its natural depth
 NATURAL_FIGURE_TRIES = 8  # photo heights tried per leading there
+VARIANT_TRIES = 4  # choices of paragraphs set a line shorter or longer tried per count
+VARIANT_SPARES = 2  # paragraphs beyond the cheapest that such a choice may take
 
 
 # -- the copyfit search -------------------------------------------------------------
@@ -43,21 +46,45 @@ def fill(texts: Texts, spec: PageSpec, count: int, tried: list[int]) -> Layout |
             continue
         columns = chain_of(sheets)
         capacity = sum(column.end - column.start for column in columns)
+        floor = capacity - 1 - 2 * (count - 1)  # the last column may stop short, a jump too
         for figure_rows in _figure_rows(texts, pitch, sheets[0].frame.rows):
             figures = span * sum(figure_rows.values())
             for spare in (0, 1) if bylines else (0,):
-                # Count first; pour the text into the columns only when it can fill them.
-                needs = [need + figures + spare for need in _needs(texts)]
-                tried.extend(need - capacity for need in needs)
-                if not any(capacity - 1 - 2 * (count - 1) <= need <= capacity for need in needs):
-                    continue
-                pours += 1
-                if pours > MAX_POURS:
-                    return None
-                flow = pour(_pieces(texts, figure_rows, spare), columns, span)
-                if flow is not None:
-                    return make_layout(texts, spec, sheets, flow, figure_rows)
+                tried.extend(need + figures + spare - capacity for need in _needs(texts))
+                # Count first; pour the text into the columns only when it can fill them,
+                # its paragraphs as set or some a line shorter or longer.
+                for chosen in _variant_texts(texts, floor - figures - spare,
+                                             capacity - figures - spare):
+                    pours += 1
+                    if pours > MAX_POURS:
+                        return None
+                    flow = pour(_pieces(chosen, figure_rows, spare), columns, span)
+                    if flow is not None:
+                        return make_layout(chosen, spec, sheets, flow, figure_rows)
     return None
+
+
+def _variant_texts(texts: Texts, low: int, high: int) -> Iterator[Texts]:
+    """The story with some paragraphs a line shorter or longer (a small knapsack: the
+    fewest changes of the least colour), so that its rows come to between ``low`` and
+    ``high``: as set first, then by the size of the change."""
+    offers = {change: sorted(((variant.by_change()[change][1], key)
+                              for key, variant in texts.variants.items()
+                              if change in variant.by_change()), key=lambda offer: offer[0])
+              for change in (-1, 1)}
+    changes = sorted({need_change for need in _needs(texts)
+                      for need_change in range(low - need, high - need + 1)
+                      if -len(offers[-1]) <= need_change <= len(offers[1])},
+                     key=lambda change: (abs(change), change))
+    for change in changes:
+        if not change:
+            yield texts
+            continue
+        candidates = offers[1 if change > 0 else -1][:abs(change) + VARIANT_SPARES]
+        combinations = itertools.islice(itertools.combinations(candidates, abs(change)), 200)
+        for chosen in sorted(combinations, key=lambda combo: sum(cost for cost, _ in combo)
+                             )[:VARIANT_TRIES]:
+            yield texts.with_variants({key: 1 if change > 0 else -1 for _, key in chosen})
 
 
 def _needs(texts: Texts) -> list[int]:

@@ -71,16 +71,25 @@ def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
             result.append(line)
             continue
         phrases = _PARSER.parse(line)
-        # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): first try
-        # with such phrases held to their neighbours, then with every phrase free.
-        # A phrase wider than the line (a long name, or words BudouX does not know) is
-        # broken between characters as the last resort, never left to overflow.
-        for pieces in (_glued(phrases), phrases, _characters(line)):
-            widths = [plain_width(piece, face) * size for piece in pieces]
-            if max(widths) <= width + 1e-6:
-                break
+        # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): such
+        # phrases are held to their neighbours, and a column tag or an aside in brackets
+        # (（人民眼·文化遗产保护传承）) is held whole. Only a piece wider than the line is
+        # broken: between its own phrases, else between characters, never left to overflow.
+        pieces = [part for piece in _bracketed(_glued(phrases))
+                  for part in ([piece] if plain_width(piece, face) * size <= width + 1e-6
+                               else _fitting(piece, face, size, width))]
+        widths = [plain_width(piece, face) * size for piece in pieces]
         result.extend(_balanced(pieces, widths, width))
     return tuple(result)
+
+
+def _fitting(text: str, face: Metrics, size: float, width: float) -> list[str]:
+    """A phrase wider than the line, in its own phrases where they fit, else characters."""
+    for phrases in (_glued(_PARSER.parse(text)), _PARSER.parse(text)):
+        if len(phrases) > 1 and all(plain_width(phrase, face) * size <= width + 1e-6
+                                    for phrase in phrases):
+            return phrases
+    return _characters(text)
 
 
 def _characters(text: str) -> list[str]:
@@ -95,6 +104,20 @@ def _characters(text: str) -> list[str]:
             pieces.append(char)
         hold = char in OPENING
     return pieces
+
+
+def _bracketed(phrases: list[str]) -> list[str]:
+    """Phrases with everything between an opening bracket and its closing one joined."""
+    joined: list[str] = []
+    depth = 0
+    for phrase in phrases:
+        if depth > 0:
+            joined[-1] += phrase
+        else:
+            joined.append(phrase)
+        depth = max(0, depth + sum(char in OPENING for char in phrase)
+                    - sum(char in CLOSING for char in phrase))
+    return joined
 
 
 def _glued(phrases: list[str]) -> list[str]:

@@ -1,21 +1,19 @@
-"""Setting text into lines the way a Chinese compositor does (clreq, GB/T 15834).
+"""The units of Chinese text and the setting of one line (clreq, GB/T 15834).
 
 WeasyPrint breaks Chinese lines correctly but cannot justify them, compress punctuation or
-space Latin runs, so Pressroom chooses every line break itself and hands WeasyPrint lines
-that are already set: each line a row of segments whose spacing makes it end exactly at the
-column edge. The measure of every glyph comes from HarfBuzz on the same font file that
-WeasyPrint embeds, so what is computed here is what is printed.
+space Latin runs, so Pressroom chooses every line break itself (``pressroom.typesetting.
+breaking``) and hands WeasyPrint lines that are already set: each line a row of segments
+whose spacing makes it end exactly at the column edge. The measure of every glyph comes
+from HarfBuzz on the same font file that WeasyPrint embeds, so what is computed here is
+what is printed.
 
-The rules, in the order a compositor applies them:
-* the text is cut into units: one Han character or mark, or one unbreakable Latin run;
-* adjacent marks are compressed: 」， or ）。 take 1.5 em, not 2 (标点挤压);
-* a Han character next to a Latin letter or digit gets a fixed gap of ``HAN_LATIN_GAP``;
-* no line starts with a closing mark or ends with an opening one (避头尾): a mark that would
-  start a line is pulled back into the line above by compressing marks there (push in), or
-  takes the last character of that line along with it (push out);
-* a paragraph's last line never holds a single character (孤字);
-* every line but the last is justified: its leftover width is shared by the gaps between
-  its units.
+This module takes a text and gives its units: one Han character or mark, or one
+unbreakable piece of a Latin run, with adjacent marks compressed (」， takes 1.5 em, not 2:
+标点挤压) and the fixed gap of ``HAN_LATIN_GAP`` between a Han character and a Latin
+letter or digit. It then sets a line of units by a ``Fit``, the breaker's choice of how
+the line reaches its measure: its last mark whole, half (clreq allows it) or hung outside
+the column; marks inside it compressed; Han-Latin gaps between 1/8 and 1/4 em; what is
+left shared evenly between all other characters.
 """
 from __future__ import annotations
 
@@ -24,6 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyphen
 import uharfbuzz
 
 OPENING = frozenset("“‘（《〈「『【〔〖［｛")
@@ -32,12 +31,23 @@ STOPS = frozenset("。，、；：？！")
 MIDDLE = frozenset("·・")
 PAIRED = frozenset("—…")  # —— and …… are one mark of two characters, never split
 HAN_LATIN_GAP = 0.15  # em; clreq asks for 1/8 to 1/4 em
+MIN_HAN_LATIN_GAP = 0.125
 MAX_HAN_LATIN_GAP = 0.25
 HALF = 0.5
+LATIN_OPENING = frozenset("([{<")
+LATIN_CLOSING = frozenset(")]}>.,;:!?%")
+
+# Marks with a blank half that may be taken away: inside a line to shrink it, at its end
+# to let the line hold one character more. ？ and ！ keep their width: squeezed against
+# the next word they read as jammed.
+COMPRESSIBLE = OPENING | CLOSING | frozenset("。，、；：")
+KAIMING_HALF = frozenset("、，；：")  # set half width inside a line in 开明式
+HANGING = frozenset("。，、")  # may hang outside the column (行末点号悬挂)
 
 # Characters that belong to Chinese text; anything else (Latin, digits, ASCII signs) joins
 # a Latin run.
 _CJK_PUNCTUATION = OPENING | CLOSING | STOPS | MIDDLE | PAIRED | frozenset("\u3000")
+CHINESE_KINDS = frozenset({"han", "open", "close", "stop", "middle", "paired"})
 
 
 def is_han(char: str) -> bool:
@@ -53,14 +63,18 @@ def _is_chinese(char: str) -> bool:
 
 class Metrics:
     """Advance widths of one face, in em: HarfBuzz for Chinese, WeasyPrint's own measure
-    (``latin``, filled by ``pressroom.measure``) for Latin runs."""
+    (``latin``, filled by ``pressroom.typesetting.measure``) for Latin runs. ``marks``:
+    the face that draws the marks this one has only in narrow, proportional forms (the
+    Kai face's curly quotes), so that they keep a full-width mark's width and compression."""
 
-    def __init__(self, path: Path, family: str = ""):
+    def __init__(self, path: Path, family: str = "", marks: "Metrics | None" = None):
         face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
         self.family = family
         self.font = uharfbuzz.Font(face)
         self.upem = face.upem
         self.latin: dict[str, float] = {}
+        self.marks = marks
+        self.paragraphs: dict = {}  # set paragraphs (pressroom.typesetting.breaking), reused
         # Fonts with the OpenType 'halt' feature compress marks themselves; for the others
         # the blank half of the mark is taken away with spacing.
         self.has_halt = self.advance("，", halt=True) < self.advance("，")
@@ -74,12 +88,18 @@ class Metrics:
         uharfbuzz.shape(self.font, buffer, {"halt": True} if halt else {})
         return sum(position.x_advance for position in buffer.glyph_positions) / self.upem
 
-
     def width(self, text: str, kind: str) -> float:
         if kind in ("latin", "space"):
             # Pango's figure wins; HarfBuzz's is the fallback for a run not measured.
             return self.latin.get(text) or self.advance(text)
         return self.advance(text)
+
+    def drawing(self, mark: str) -> "Metrics":
+        """The face that draws ``mark``: this one, or ``marks`` where this one's form is
+        narrower than a full-width mark."""
+        if self.marks and self.advance(mark) < 0.9 <= self.marks.advance(mark):
+            return self.marks
+        return self
 
 
 # A Latin run holds no-break spaces (1\u00a0pt, 210\u00a0mm stay together); ordinary white
@@ -87,22 +107,57 @@ class Metrics:
 _BREAKING_SPACE = "\t\n\r\f\v \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000"
 LATIN_RUN = re.compile(rf"——+|……+|(?:[^{_BREAKING_SPACE}\u3000-\u303F\u2E80-\u9FFF"
                        rf"\uF900-\uFAFF\uFF00-\uFFEF“‘”’—…·]+)|[{_BREAKING_SPACE}]+|.")
+HYPHEN = "-"
+MIN_HYPHENATED = 7  # letters: a shorter word is never hyphenated
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|@", re.IGNORECASE)
+_ADDRESS_BREAK = re.compile(r"(?<=[/.@])(?=[^/.@])")
+_WORD = re.compile(r"[^\W\d_]+")
+_HYPHENATOR = pyphen.Pyphen(lang="en_US")
+
+
+def _pieces(run: str) -> list[tuple[str, str | None]]:
+    """A Latin run cut where it may break as a last resort, each piece with what a break
+    after it adds: a URL or e-mail address breaks after / . @ with nothing added, a long
+    word between syllables (pyphen) with a hyphen. ``None``: the run ends here."""
+    if _ADDRESS.search(run):
+        parts = _ADDRESS_BREAK.split(run)
+        return [(part, "" if index < len(parts) - 1 else None) for index, part in enumerate(parts)]
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for word in _WORD.finditer(run):
+        if len(word.group()) < MIN_HYPHENATED:
+            continue
+        for cut in _HYPHENATOR.positions(word.group()):
+            pieces.append((run[position:word.start() + cut], HYPHEN))
+            position = word.start() + cut
+    pieces.append((run[position:], None))
+    return pieces
 
 
 def latin_runs(text: str) -> set[str]:
-    """The Latin runs (and the space) a text will need measured."""
-    return {piece if not piece.isspace() else " " for piece in LATIN_RUN.findall(text)
-            if _kind(piece) in ("latin", "space")}
+    """The Latin runs and their pieces (and the space and hyphen) a text will need measured."""
+    runs = set()
+    for piece in LATIN_RUN.findall(text):
+        kind = _kind(piece)
+        if kind == "space":
+            runs.add(" ")
+        elif kind == "latin":
+            runs.update(part for part, _ in _pieces(piece))
+            runs.add(HYPHEN)
+    return runs
 
 
 @dataclass(frozen=True)
 class Unit:
-    """The smallest piece a line is made of: a character, a paired mark or a Latin run."""
+    """The smallest piece a line is made of: a character, a paired mark or a Latin piece."""
 
     text: str
     kind: str  # han, open, close, stop, middle, paired, latin, space
     width: float  # em, as set (after compression)
     squeeze: str = ""  # "" or "right"/"left": which blank half of a mark is taken away
+    split: str | None = None  # a Latin piece the run goes on after: what a break here adds
+    borrowed: bool = False  # drawn by the face's ``marks`` face
+    compressible: bool = False  # a mark with a blank half that may be taken away
 
 
 @dataclass(frozen=True)
@@ -115,13 +170,14 @@ class Segment:
     margin_right: float = 0.0  # pt
     halt: bool = False  # set with the font's own half-width forms
     latin: bool = False
+    borrowed: bool = False  # drawn by the marks' face (the layouts' class ``borrowed``)
 
 
 @dataclass(frozen=True)
 class Line:
     segments: tuple[Segment, ...]
     text: str
-    width: float  # pt, where the last glyph ends
+    width: float  # pt, where the last glyph's advance ends (a hung mark's included)
     measure: float  # pt, the width the line is set to
     indent: float  # pt
     justified: bool
@@ -130,6 +186,19 @@ class Line:
     def whole(cls, text: str) -> "Line":
         """A text as one line, for an output that breaks its own lines (the e-book)."""
         return cls((Segment(text),), text, 0.0, 0.0, 0.0, False)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a line reaches its measure, all in em: the breaker's choice, which ``set_line``
+    carries out."""
+
+    end: str = "whole"  # its last mark: whole, half (its blank half taken away) or hang
+    mark_shrink: float = 0.0  # taken from each compressible mark inside the line
+    latin_gap: float = 0.0  # added to each Han-Latin gap (less than 0: taken away)
+    stretch: float = 0.0  # added after each character but the last
+    tracking: float = 0.0  # added between the letters of Latin runs (nothing else can take it)
+    cost: float = 0.0
 
 
 def _kind(text: str) -> str:
@@ -149,18 +218,37 @@ def _kind(text: str) -> str:
     return "han" if _is_chinese(char) else "latin"
 
 
-def units(text: str, face: Metrics) -> list[Unit]:
-    """Cut text into units and compress adjacent marks."""
+def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
+    """Cut text into units and compress adjacent marks. ``kaiming``: 开明式, where 、，；：
+    are half width inside a line."""
     result = []
     for piece in LATIN_RUN.findall(text):
         kind = _kind(piece)
-        piece = " " if kind == "space" else piece
-        result.append(Unit(piece, kind, face.width(piece, kind)))
+        if kind == "space":
+            result.append(Unit(" " if "\u3000" not in piece else "\u3000", kind,
+                               face.width(" " if "\u3000" not in piece else "\u3000", kind)))
+        elif kind == "latin":
+            result.extend(Unit(part, kind, face.width(part, kind), split=split)
+                          for part, split in _pieces(piece))
+        else:
+            drawing = face.drawing(piece) if kind in ("open", "close") else face
+            result.append(Unit(piece, kind, drawing.width(piece, kind),
+                               borrowed=drawing is not face,
+                               compressible=_compressible(piece, drawing)))
     # A space typed between Chinese and Latin (本版是 Pressroom 排版) gives way to the
-    # fixed Han-Latin gap, as clreq's automatic spacing does.
-    result = [unit for index, unit in enumerate(result)
-              if not (unit.kind == "space" and 0 < index < len(result) - 1
-                      and {result[index - 1].kind, result[index + 1].kind} == {"han", "latin"})]
+    # fixed Han-Latin gap, as clreq's automatic spacing does; one between two Chinese
+    # characters (第一条 为了) is the ideographic space such texts mean, and holds them
+    # together.
+    spaced = []
+    for index, unit in enumerate(result):
+        if unit.kind == "space" and 0 < index < len(result) - 1:
+            kinds = {result[index - 1].kind, result[index + 1].kind}
+            if kinds == {"han", "latin"} and unit.text == " ":
+                continue
+            if kinds <= CHINESE_KINDS:
+                unit = Unit("\u3000", "space", face.width("\u3000", "han"))
+        spaced.append(unit)
+    result = spaced
     # 标点挤压: of two adjacent marks, the first loses its blank half, unless both open,
     # when the second does (its blank is on the side that meets the first).
     marks = ("open", "close", "stop")
@@ -171,24 +259,39 @@ def units(text: str, face: Metrics) -> list[Unit]:
                 result[index + 1] = _squeezed(second, face)
             elif first.kind in ("close", "stop") and not first.squeeze:
                 result[index] = _squeezed(first, face)
+    if kaiming:
+        result = [_squeezed(unit, face) if unit.text in KAIMING_HALF and not unit.squeeze
+                  else unit for unit in result]
     return result
+
+
+def _compressible(mark: str, face: Metrics) -> bool:
+    return mark in COMPRESSIBLE
 
 
 def _squeezed(unit: Unit, face: Metrics) -> Unit:
     side = "left" if unit.kind == "open" else "right"
-    width = face.advance(unit.text, halt=True) if face.has_halt else unit.width - HALF
-    return Unit(unit.text, unit.kind, min(width, unit.width - HALF + 1e-9), side)
+    halt = face.has_halt and not unit.borrowed
+    width = face.advance(unit.text, halt=True) if halt else unit.width - HALF
+    return Unit(unit.text, unit.kind, min(width, unit.width - HALF + 1e-9), side,
+                borrowed=unit.borrowed, compressible=unit.compressible)
 
 
-def _may_break(before: Unit, after: Unit) -> bool:
+def may_break(before: Unit, after: Unit) -> bool:
+    """Whether a line may end after ``before`` and the next start with ``after``."""
     # No closing mark, stop, middle dot, dash or ellipsis starts a line (2021—2025 stays
     # whole); no opening mark ends one.
     if after.kind in ("close", "stop", "middle", "paired") or before.kind == "open":
         return False
+    # The same for the ASCII marks of a Latin run: (三) stays whole.
+    if before.kind == "latin" and before.text[-1] in LATIN_OPENING:
+        return False
+    if after.kind == "latin" and after.text[0] in LATIN_CLOSING:
+        return False
     return True
 
 
-def _gap(before: Unit, after: Unit) -> float:
+def gap(before: Unit, after: Unit) -> float:
     """The fixed gap between two units: only a Han character beside a Latin letter or
     digit gets one (2021年, 5G网络), not one beside a sign such as + or %."""
     if before.kind == "han" and after.kind == "latin" and after.text[0].isalnum():
@@ -198,179 +301,82 @@ def _gap(before: Unit, after: Unit) -> float:
     return 0.0
 
 
-def _whole(unit: Unit) -> Unit:
+def stretchable(before: Unit, after: Unit) -> bool:
+    """Whether justification may widen the gap between two units: not inside a paired
+    mark (—— stays one dash), not inside a word, not at a Han-Latin gap (it has its own)."""
+    return not (gap(before, after) or (before.kind == "paired" and after.kind == "paired")
+                or before.split is not None)
+
+
+def compressible(unit: Unit) -> bool:
+    """A full-width mark whose blank half may be taken away inside a line."""
+    return unit.compressible and not unit.squeeze and unit.width > 0.9
+
+
+def whole(unit: Unit) -> Unit:
     """A mark with its blank half given back, as it stands at the end of a line."""
     if not unit.squeeze:
         return unit
-    return Unit(unit.text, unit.kind, unit.width + HALF)
+    return Unit(unit.text, unit.kind, unit.width + HALF, borrowed=unit.borrowed,
+                compressible=unit.compressible)
 
 
-def _set_width(line: list[Unit]) -> float:
-    """The width of ``line`` as it would be set, ending with a whole mark."""
-    return _natural(line[:-1] + [_whole(line[-1])]) if line else 0.0
-
-
-def _ended(items: list[Unit], start: int, end: int) -> list[Unit]:
-    """Take items[start:end] as a line, its last mark made whole again."""
-    if end > start and items[end - 1].squeeze:
-        items[end - 1] = _whole(items[end - 1])
-    return items[start:end]
-
-
-def _natural(line: list[Unit]) -> float:
-    return sum(unit.width for unit in line) + sum(_gap(a, b) for a, b in zip(line, line[1:]))
-
-
-class LineBreaker:
-    """Breaks one paragraph's units into lines of a given measure (all lengths in em)."""
-
-    def __init__(self, face: Metrics, measure: float, indent: float):
-        self.face = face
-        self.measure = measure
-        self.indent = indent
-
-    def available(self, first: bool) -> float:
-        return self.measure - (self.indent if first else 0.0)
-
-    def breaks(self, items: list[Unit]) -> list[list[Unit]]:
-        lines: list[list[Unit]] = []
-        start = 0
-        while start < len(items):
-            line = self._one_line(items, start, first=not lines)
-            lines.append(line)
-            start += len(line)
-        self._no_lone_character(lines)
-        return lines
-
-    def _one_line(self, items: list[Unit], start: int, first: bool) -> list[Unit]:
-        room = self.available(first)
-        end = start
-        while end < len(items) and _set_width(items[start:end + 1]) <= room + 1e-9:
-            end += 1
-        if end == len(items):
-            return _ended(items, start, end)
-        if end == start:  # a Latin run wider than the column: it has to be split
-            return self._split_long(items, start, room)
-        # Push in: if what follows may not start a line, compress marks in this line so
-        # that the following marks fit too.
-        stay = end
-        while stay < len(items) and not _may_break(items[stay - 1], items[stay]):
-            stay += 1
-        if stay > end:
-            squeezed = self._push_in(items[start:stay], room)
-            if squeezed is not None:
-                items[start:stay] = squeezed
-                return _ended(items, start, stay)
-            # Push out: go back to the last place a line may end.
-            while end > start + 1 and not _may_break(items[end - 1], items[end]):
-                end -= 1
-        return _ended(items, start, end)
-
-    def _push_in(self, line: list[Unit], room: float) -> list[Unit] | None:
-        # The line's last mark keeps its full width (a line ends on the column edge with a
-        # whole mark); the marks before it give up their blank halves, last first.
-        line = list(line)
-        for index in range(len(line) - 2, -1, -1):
-            if _set_width(line) <= room + 1e-9:
-                return line
-            unit = line[index]
-            if unit.kind in ("close", "stop") and not unit.squeeze:
-                line[index] = _squeezed(unit, self.face)
-        return line if _set_width(line) <= room + 1e-9 else None
-
-    def _split_long(self, items: list[Unit], start: int, room: float) -> list[Unit]:
-        unit = items[start]
-        for cut in range(len(unit.text) - 1, 0, -1):
-            head = unit.text[:cut]
-            if self.face.width(head, unit.kind) <= room:
-                tail = unit.text[cut:]
-                items[start:start + 1] = [Unit(head, unit.kind, self.face.width(head, unit.kind)),
-                                          Unit(tail, unit.kind, self.face.width(tail, unit.kind))]
-                return items[start:start + 1]
-        return items[start:start + 1]
-
-    def _no_lone_character(self, lines: list[list[Unit]]) -> None:
-        # 孤字: a last line of one character takes a unit from the line above, moving back
-        # further if that unit may not start a line.
-        if len(lines) < 2 or len("".join(unit.text for unit in lines[-1]).strip()) > 1:
-            return
-        above, last = lines[-2], lines[-1]
-        cut = len(above) - 1
-        while cut > 1 and not _may_break(above[cut - 1], above[cut]):
-            cut -= 1
-        if cut > 1:
-            lines[-2], lines[-1] = above[:cut], above[cut:] + last
-
-
-def set_lines(text: str, face: Metrics, size: float, measure: float, indent: float = 0.0,
-              justify_last: bool = False) -> tuple[Line, ...]:
-    """Set a paragraph into lines ``measure`` pt wide, the first indented by ``indent`` pt."""
-    breaker = LineBreaker(face, measure / size, indent / size)
-    broken = breaker.breaks(units(text, face))
-    lines = []
-    for number, line in enumerate(broken):
-        # Spaces at the ends of a line are dropped, as in any typesetting.
-        while line and line[-1].kind == "space":
-            line = line[:-1]
-        while line and line[0].kind == "space" and number:
-            line = line[1:]
-        last = number == len(broken) - 1
-        room = breaker.available(number == 0)
-        lines.append(_justified(line, face, size, room, not last or justify_last,
-                                indent if number == 0 else 0.0, measure))
-    return tuple(lines)
-
-
-def _justified(line: list[Unit], face: Metrics, size: float, room: float, justify: bool,
-               indent: float, measure: float) -> Line:
-    gaps = [_gap(a, b) for a, b in zip(line, line[1:])]
-    stretchable = [index for index, (a, b) in enumerate(zip(line, line[1:]))
-                   if not gaps[index] and not (a.kind == "paired" and b.kind == "paired")]
-    slack = room - _natural(line) if justify else 0.0
-    # A loose line first widens its Han-Latin gaps up to a quarter em (the most clreq
-    # allows), then shares what is left evenly between all other characters.
-    latin_gaps = [index for index, gap in enumerate(gaps) if gap]
-    if slack > 0 and latin_gaps:
-        grow = min(slack / len(latin_gaps), MAX_HAN_LATIN_GAP - HAN_LATIN_GAP)
-        for index in latin_gaps:
-            gaps[index] += grow
-        slack -= grow * len(latin_gaps)
-    extra = slack / len(stretchable) if stretchable and slack > 0 else 0.0
-    tracking = 0.0  # em between the letters of Latin runs
-    if not stretchable and slack > 0 and latin_gaps:
-        # Nothing else can take it (1997年10月21日 alone on a line): the letters of the
-        # Latin runs are spaced, so that no Han-Latin gap grows past a quarter em.
-        letters = sum(len(unit.text) - 1 for unit in line if unit.kind == "latin")
-        if letters:
-            tracking = slack / letters
-        else:
-            for index in latin_gaps:
-                gaps[index] += slack / len(latin_gaps)
-    for index in stretchable:
-        gaps[index] += extra
+def set_line(line: list[Unit], fit: Fit, face: Metrics, size: float, measure: float,
+             indent: float, justified: bool) -> Line:
+    """Set ``line`` (units) as ``fit`` says, ``measure`` pt wide from an indent of ``indent``."""
+    line = line[:-1] + [whole(line[-1])]
+    gaps = []
+    for before, after in zip(line, line[1:]):
+        fixed = gap(before, after)
+        gaps.append(fixed + fit.latin_gap if fixed else
+                    fit.stretch if stretchable(before, after) else 0.0)
     gaps.append(0.0)
     segments: list[Segment] = []
-    for unit, gap in zip(line, gaps):
-        spaced = tracking if unit.kind == "latin" and len(unit.text) > 1 else 0.0
-        segments.append(_segment(unit, gap * size, face, size, spaced * size))
-    width = (sum(unit.width for unit in line) + sum(gaps) + slack * bool(tracking)) * size
-    return Line(tuple(_merged(segments)), "".join(unit.text for unit in line), width,
-                measure - indent, indent, justify)
+    width = 0.0
+    for index, (unit, after) in enumerate(zip(line, gaps)):
+        cut = fit.mark_shrink if index < len(line) - 1 and compressible(unit) else 0.0
+        if index == len(line) - 1 and fit.end != "whole":
+            cut = HALF if fit.end == "half" else unit.width
+        tracking = fit.tracking if unit.kind == "latin" and len(unit.text) > 1 else 0.0
+        hang = index == len(line) - 1 and fit.end == "hang"
+        segments.append(_segment(unit, after * size, cut * size, face, size, tracking * size,
+                                 hang))
+        width += unit.width - cut + after + tracking * (len(unit.text) - 1)
+    text = "".join(unit.text for unit in line)
+    if line[-1].split:
+        segments.append(Segment(line[-1].split, latin=True))
+        text += line[-1].split
+        width += face.width(line[-1].split, "latin")
+    if fit.end == "hang":
+        width += line[-1].width
+    return Line(tuple(_merged(segments)), text, width * size, measure - indent, indent,
+                justified)
 
 
-def _segment(unit: Unit, gap: float, face: Metrics, size: float,
-             tracking: float = 0.0) -> Segment:
+def _segment(unit: Unit, gap: float, cut: float, face: Metrics, size: float,
+             tracking: float, hang: bool = False) -> Segment:
+    """One unit as WeasyPrint sets it: ``gap`` pt after it, ``cut`` pt of its blank taken
+    away (a halved or hung mark at a line's end, a compressed one inside)."""
     if unit.kind == "latin" or unit.kind == "space":
         # CSS letter-spacing follows every letter, the last too: the margin takes it back.
         return Segment(unit.text, letter_spacing=tracking, margin_right=gap - tracking,
                        latin=True)
+    borrowed = unit.borrowed
+    if hang:
+        # A letter-spacing of minus the whole advance makes Pango move the glyph back over
+        # its neighbour; a negative margin leaves it where it stands.
+        return Segment(unit.text, margin_right=-cut, borrowed=borrowed)
+    if cut:
+        if unit.kind == "open":
+            return Segment(unit.text, letter_spacing=gap, margin_left=-cut, borrowed=borrowed)
+        return Segment(unit.text, letter_spacing=gap - cut, borrowed=borrowed)
     if not unit.squeeze:
-        return Segment(unit.text, letter_spacing=gap / len(unit.text))
-    if face.has_halt:
+        return Segment(unit.text, letter_spacing=gap / len(unit.text), borrowed=borrowed)
+    if face.has_halt and not borrowed:
         return Segment(unit.text, letter_spacing=gap, halt=True)
     if unit.squeeze == "right":
-        return Segment(unit.text, letter_spacing=gap - HALF * size)
-    return Segment(unit.text, letter_spacing=gap, margin_left=-HALF * size)
+        return Segment(unit.text, letter_spacing=gap - HALF * size, borrowed=borrowed)
+    return Segment(unit.text, letter_spacing=gap, margin_left=-HALF * size, borrowed=borrowed)
 
 
 def _merged(segments: list[Segment]) -> list[Segment]:
@@ -378,11 +384,15 @@ def _merged(segments: list[Segment]) -> list[Segment]:
     merged: list[Segment] = []
     for segment in segments:
         previous = merged[-1] if merged else None
-        plain = not (segment.halt or segment.latin or segment.margin_left or segment.margin_right)
-        if previous and plain and not (previous.halt or previous.latin or previous.margin_left
-                                       or previous.margin_right) \
+        if previous and _plain(segment) and _plain(previous) \
+                and previous.borrowed == segment.borrowed \
                 and abs(previous.letter_spacing - segment.letter_spacing) < 1e-6:
-            merged[-1] = Segment(previous.text + segment.text, previous.letter_spacing)
+            merged[-1] = Segment(previous.text + segment.text, previous.letter_spacing,
+                                 borrowed=segment.borrowed)
         else:
             merged.append(segment)
     return merged
+
+
+def _plain(segment: Segment) -> bool:
+    return not (segment.halt or segment.latin or segment.margin_left or segment.margin_right)

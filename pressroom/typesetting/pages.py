@@ -17,10 +17,11 @@ from ..fonts import KAI, SONG
 from .flow import Column, Flow
 from .folios import Furniture, furniture, page_labels
 from .frames import PT_PER_MM, Box, Frame
-from .lines import Line, set_lines
-from .parts import (FreeArea, Layout, Page, SetBlock, SetByline, SetFigure, SetHeadline,
-                    SetJump, SetNote, SetParagraph, SetSubhead, Sizes)
-from .texts import Head, Texts, first_head, jump_head, note_height
+from .breaking import set_lines
+from .lines import Line
+from .parts import (FreeArea, Layout, NoteColumn, NotePiece, Page, SetBlock, SetByline,
+                    SetFigure, SetHeadline, SetJump, SetNote, SetParagraph, SetSubhead, Sizes)
+from .texts import Head, NoteSetting, Texts, first_head, jump_head, note_height
 
 MASTHEAD_SIZE = 9.0  # pt, the header strip's text (print.css)
 
@@ -106,7 +107,9 @@ def make_layout(texts: Texts, spec: PageSpec, sheets: list[Sheet], flow: Flow,
     labels = page_labels(spec.page_label, len(sheets))
     pages = tuple(_page(texts, spec, sheets, number, flow, labels, depth)
                   for number in range(len(sheets)))
-    return Layout(pages, sheets[0].frame.pitch, labels)
+    shorter, longer = texts.changed
+    return Layout(pages, sheets[0].frame.pitch, labels, pitches(texts.settings)[0],
+                  shorter, longer)
 
 
 def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: Flow,
@@ -154,16 +157,14 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
                                head_box)
     set_note = None
     if head.note:
-        label_width, padding, paragraphs = head.note
+        setting = head.note
         # The box takes whole rows; its text sits in the middle of them.
-        text_height = sum(len(lines) for lines in paragraphs) * head.sizes.note_line
-        # The label stands in the first line's indent; later paragraphs indent two characters.
-        indents = tuple(0.0 if number == 0 else lines[0].indent
-                        for number, lines in enumerate(paragraphs))
-        set_note = SetNote("编者按", paragraphs, indents, label_width,
+        text_height = setting.rows_per_column * head.sizes.note_line
+        set_note = SetNote("编者按", _note_columns(setting, head.sizes.note_line),
+                           setting.label_width,
                            Box(texts.type_left, frame.top - pitch - sheet.note_height,
                                head.width, sheet.note_height),
-                           padding, (sheet.note_height - text_height) / 2 - 0.75)
+                           setting.padding, (sheet.note_height - text_height) / 2 - 0.75)
     return Page(
         number=number + 1,
         width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
@@ -203,6 +204,29 @@ def _holes(flow: Flow, mine: list[int], depth: int, span: int) -> int:
         required = last.floor if last.floor is not None else last.end - 1
         empty += max(0, min(required, depth - 1) - (flow.ends[mine[-1]] + 1))
     return empty
+
+
+def _note_columns(setting: NoteSetting, line_height: float) -> tuple[NoteColumn, ...]:
+    """The note's lines poured into its columns, as deep as each other: the label stands
+    in the first line's indent, later paragraphs indent two characters, and a paragraph
+    that goes on into the next column goes on without one."""
+    depth = setting.rows_per_column
+    columns: list[list[NotePiece]] = [[] for _ in range(setting.columns)]
+    column = row = 0
+    for number, lines in enumerate(setting.paragraphs):
+        start = 0
+        while start < len(lines):
+            if row == depth:
+                column, row = column + 1, 0
+            taken = lines[start:start + depth - row]
+            columns[column].append(NotePiece(
+                taken, indent=lines[0].indent if start == 0 and number else 0.0,
+                label=start == 0 and number == 0))
+            start += len(taken)
+            row += len(taken)
+    return tuple(NoteColumn(tuple(pieces), Box(index * (setting.measure + setting.gap), 0.0,
+                                               setting.measure, depth * line_height))
+                 for index, pieces in enumerate(columns) if pieces)
 
 
 def _jump(texts: Texts, text: str, box: Box, direction: str, page: str) -> SetJump:

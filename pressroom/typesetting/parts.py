@@ -103,10 +103,27 @@ class SetHeadline:
 
 
 @dataclass(frozen=True)
+class NotePiece:
+    """The part of one paragraph of the editor's note that stands in one column."""
+
+    lines: tuple[Line, ...]
+    indent: float = 0.0  # pt, its first line's (0: none, or the stylesheet's)
+    label: bool = False  # it opens with the label 编者按
+
+
+@dataclass(frozen=True)
+class NoteColumn:
+    pieces: tuple[NotePiece, ...]
+    box: Box | None = None  # from the top left of the note's text area; None in the e-book
+
+
+@dataclass(frozen=True)
 class SetNote:
+    """The editor's note: on the page in columns of its own (变栏) no wider than a reader's
+    eye takes in (``NOTE_CHARS``), in the e-book one column that reflows."""
+
     label: str
-    paragraphs: tuple[tuple[Line, ...], ...]
-    indents: tuple[float, ...]  # pt, each paragraph's first line (0: the stylesheet's)
+    columns: tuple[NoteColumn, ...]
     label_width: float | None = None
     box: Box | None = None
     padding: float = 0.0  # left and right
@@ -186,3 +203,6 @@ class Layout:
     pages: tuple[Page, ...]
     pitch: float
     labels: tuple[str, ...]
+    preferred_pitch: float = 0.0  # the layout's own leading, which copyfitting tries first
+    shorter: int = 0  # paragraphs set a line shorter than at their best, to fill the frames
+    longer: int = 0  # and a line longer

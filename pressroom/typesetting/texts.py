@@ -7,6 +7,7 @@ group with the editor's note, or a continuation's jump headline.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -18,10 +19,12 @@ from ..reading.model import Article, Figure, Paragraph, Subhead
 from ..settings import Settings, type_width as settings_type_width
 from .frames import PT_PER_MM
 from .headings import byline_lines, heading_lines
-from .lines import Line, Metrics, latin_runs, set_lines
+from .breaking import Variants, set_lines, set_paragraph
+from .lines import Line, Metrics, latin_runs
 from .measure import latin_widths
 from .parts import Sizes
 
+CAPTION_CHARS = 40  # the longest caption line a reader follows under a wide photo
 HEADLINE_CHARS = 9  # a headline narrower than this many characters of its size is set smaller
 
 
@@ -35,7 +38,8 @@ class Texts:
     article: Article
     settings: Settings
     faces: dict[str, Metrics]
-    lines_of: dict[int, tuple[Line, ...]]
+    lines_of: dict[int, tuple[Line, ...]]  # each paragraph at its best
+    variants: dict[int, Variants]  # and a line shorter or longer, where it has them
     captions: dict[int, tuple[Line, ...]]
     byline: tuple[str, ...]
     subheads: dict[int, tuple[str, ...]]
@@ -56,10 +60,14 @@ class Texts:
         type_width = settings_type_width(settings)
         span = min(settings.figure_columns, settings.columns)
         figure_width = span * column_width + (span - 1) * gap
+        variants = {id(block): set_paragraph(block.text, faces[SONG], size, column_width,
+                                             2 * size, kaiming=settings.punctuation == "开明式",
+                                             hang=settings.hanging)
+                    for block in article.blocks if isinstance(block, Paragraph)}
         return cls(
             article=article, settings=settings, faces=faces,
-            lines_of={id(block): set_lines(block.text, faces[SONG], size, column_width, 2 * size)
-                      for block in article.blocks if isinstance(block, Paragraph)},
+            lines_of={key: variant.lines for key, variant in variants.items()},
+            variants=variants,
             captions={id(figure): _caption_lines(figure, faces[KAI], settings, figure_width)
                       for figure in article.figures},
             byline=byline_lines(article.byline, faces[KAI], settings.byline_size, column_width),
@@ -71,6 +79,22 @@ class Texts:
             type_left=(settings.page_width * PT_PER_MM - type_width) / 2,
             figure_width=figure_width,
         )
+
+    def with_variants(self, changes: dict[int, int]) -> "Texts":
+        """The story with the paragraphs of ``changes`` set a line longer (1) or shorter (-1)."""
+        lines_of = dict(self.lines_of)
+        for key, change in changes.items():
+            lines_of[key] = self.variants[key].by_change()[change][0]
+        return dataclasses.replace(self, lines_of=lines_of)
+
+    @property
+    def changed(self) -> tuple[int, int]:
+        """Paragraphs set a line shorter, and a line longer, than at their best."""
+        shorter = sum(len(lines) < len(self.variants[key].lines)
+                      for key, lines in self.lines_of.items())
+        longer = sum(len(lines) > len(self.variants[key].lines)
+                     for key, lines in self.lines_of.items())
+        return shorter, longer
 
     @property
     def line_count(self) -> int:
@@ -84,8 +108,10 @@ class Texts:
 
 def _faces(article: Article) -> dict[str, Metrics]:
     """The three faces, with every Latin run of the article measured by WeasyPrint."""
-    faces = {face.role_family: Metrics(fonts.FONTS_DIR / face.file, face.role_family)
-             for face in fonts.FACES}
+    files = {face.role_family: fonts.FONTS_DIR / face.file for face in fonts.FACES}
+    song = Metrics(files[SONG], SONG)
+    # The Kai face has curly quotes only in narrow, proportional forms: Song draws them.
+    faces = {SONG: song, HEI: Metrics(files[HEI], HEI), KAI: Metrics(files[KAI], KAI, song)}
     texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)],
              KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
              + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
@@ -102,7 +128,10 @@ def _faces(article: Article) -> dict[str, Metrics]:
 def _caption_lines(figure: Figure, face: Metrics, settings: Settings,
                    width: float) -> tuple[Line, ...]:
     text = figure.caption + (f"\u3000{figure.credit}" if figure.credit else "")
-    return set_lines(text, face, settings.caption_size, width)
+    # Under a photo wider than a reader's eye takes in, the caption keeps to 40 characters.
+    width = min(width, CAPTION_CHARS * settings.caption_size)
+    return set_lines(text, face, settings.caption_size, width,
+                     kaiming=settings.punctuation == "开明式")
 
 
 def _photo_heights(article: Article, width: float) -> dict[int, float]:
@@ -123,7 +152,7 @@ class Head:
 
     headline: tuple[str, ...]
     height: float  # of the headline group
-    note: tuple[float, float, tuple[tuple[Line, ...], ...]] | None  # label width, padding, lines
+    note: "NoteSetting | None"
     sizes: Sizes
     width: float
     jump: bool
@@ -166,24 +195,51 @@ def _set_jump_head(texts: Texts, title: str | None) -> Head:
                  jump=True)
 
 
-def _note_lines(texts: Texts, width: float):
+NOTE_CHARS = 40  # the longest line of the note a reader follows without losing the line
+
+
+@dataclass(frozen=True)
+class NoteSetting:
+    """The editor's note set for one width: in ``columns`` columns of ``measure`` pt (变栏),
+    ``gap`` pt apart, inside ``padding`` pt of the box's rule."""
+
+    paragraphs: tuple[tuple[Line, ...], ...]
+    label_width: float
+    padding: float
+    columns: int
+    measure: float
+    gap: float
+
+    @property
+    def rows_per_column(self) -> int:
+        return math.ceil(sum(len(lines) for lines in self.paragraphs) / self.columns)
+
+
+def _note_lines(texts: Texts, width: float) -> NoteSetting | None:
     note = texts.article.editor_note
     if not note:
         return None
     size = texts.settings.note_size
     padding = size
     label_width = 3.5 * size  # 编者按 in Hei and half a character of space
-    measure = width - 2 * padding - 1.5
+    inner = width - 2 * padding - 1.5
+    gap = 1.5 * size
+    columns = max(1, math.ceil((inner + gap) / (NOTE_CHARS * size + gap)))
+    measure = (inner - (columns - 1) * gap) / columns
     paragraphs = tuple(
         set_lines(paragraph.text, texts.faces[KAI], size, measure,
-                  label_width if number == 0 else 2 * size)
+                  label_width if number == 0 else 2 * size,
+                  kaiming=texts.settings.punctuation == "开明式")
         for number, paragraph in enumerate(note.paragraphs))
-    return label_width, padding, paragraphs
+    if columns > 1:
+        # As few columns as hold it as deep: a short note is not spread thin.
+        columns = min(columns, sum(len(lines) for lines in paragraphs))
+    return NoteSetting(paragraphs, label_width, padding, columns, measure, gap)
 
 
 def note_height(head: Head, pitch: float) -> float:
     if not head.note:
         return 0.0
-    _, padding, paragraphs = head.note
-    lines = sum(len(paragraph) for paragraph in paragraphs)
-    return math.ceil((lines * head.sizes.note_line + 2 * padding) / pitch) * pitch
+    setting = head.note
+    return math.ceil((setting.rows_per_column * head.sizes.note_line + 2 * setting.padding)
+                     / pitch) * pitch
