@@ -57,8 +57,10 @@ def reader_parts(article: Article) -> dict:
         elif isinstance(block, Figure):
             caption = block.caption + (f"\u3000{block.credit}" if block.credit else "")
             blocks.append(SetFigure(block.image, block.alt, (Line.whole(caption),)))
-    byline = SetByline((article.byline.text,)) if article.byline else None
-    return {"headline": SetHeadline(article.kicker, article.headline, article.subtitle),
+    byline = SetByline((Line.whole(article.byline.text),)) if article.byline else None
+    kicker = Line.whole(article.kicker) if article.kicker else None
+    subtitle = Line.whole(article.subtitle) if article.subtitle else None
+    return {"headline": SetHeadline(kicker, article.headline, subtitle),
             "note": note, "blocks": tuple(blocks), "byline": byline}
 
 

@@ -31,6 +31,7 @@ variant a line longer and one in six a line shorter within the colour limits (no
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ HYPHEN_COST = 3000.0  # a hyphen: only when a word would otherwise open its line
 LOOSE = 0.078  # em added between characters: past this (0.08, less a margin) a line reads as loose
 SPREAD = 0.048  # em: past this (0.05, less a margin) a line is noticeably spread
 LOOSE_COST = 20000.0  # a loose line: avoided whenever possible
-LONE_COST = LOOSE_COST + 1500.0  # a lone last character: worse than a line spread by 0.3 em
+LONE_COST = LOOSE_COST + 1500.0  # a lone last character: worse than a line spread by 0.2 em
 SPREAD_COST = 300.0
 MARK_SHRINK_COST = 24.0  # per mark: a mark halved inside a 全身式 line costs 144
 TIGHT = 0.02  # em the characters of a line may close up by, when its marks cannot take more
@@ -56,6 +57,7 @@ TRACKING_COST = 5000.0  # letters of a Latin run spaced, when nothing else can t
 UNJUSTIFIABLE_COST = 50000.0
 GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last line
 EPSILON = 1e-9
+SHORTEST = 0.5  # of the measure: a shorter line is tried only where no longer one fits
 
 
 def stretch_cost(spread: float) -> float:
@@ -63,7 +65,9 @@ def stretch_cost(spread: float) -> float:
     if spread > SPREAD + EPSILON:
         cost += SPREAD_COST
     if spread > LOOSE + EPSILON:
-        cost += LOOSE_COST
+        # Past the limit, the worse a line the more it costs: two lines a little loose
+        # are better than one with its characters standing apart.
+        cost += LOOSE_COST + (300 * (spread - LOOSE)) ** 2
     return cost
 
 
@@ -210,6 +214,7 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
     counts = _Counts(items, face, hang)
     ends = len(items)
     points = [0] + _break_points(items) + [ends]
+    widths = [counts.width[point] for point in points]
     # best[p]: line count -> (cost, previous point, its Fit) for a line starting at points[p].
     best: list[dict[int, tuple[float, int, Fit | None]]] = [{} for _ in points]
     best[0][0] = (0.0, -1, None)
@@ -221,8 +226,10 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
         # Settings with a loose line behind them are followed only if nothing better is.
         states = {n: s for n, s in states.items() if s[0] < GOOD or s[0] <= cheapest}
         room = measure - (indent if start == 0 else 0.0)
-        reached = False
-        for there in range(here + 1, len(points)):
+
+        def follow(there: int) -> bool | None:
+            """Weigh the line from points[here] to points[there]: None if it is too wide
+            (and every longer one), else whether it can be set."""
             stop = points[there]
             end = stop
             while end - 1 > start and items[end - 1].kind == "space":
@@ -231,12 +238,11 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
             if content.natural - content.marks * HALF - content.latin_gaps * 0.025 \
                     - content.stretchable * TIGHT \
                     - max(HALF * content.end_half, content.end_hang) > room + EPSILON:
-                break  # this line and every longer one are too wide
+                return None
             last = stop == ends
             fit = fit_line(content, room, justify=not last or justify_last)
             if fit is None:
-                continue
-            reached = True
+                return False
             cost = LINE_COST + fit.cost
             if last and start > 0 and _characters(items[start:end]) < 2:
                 cost += LONE_COST  # a lone last character (孤字)
@@ -245,6 +251,19 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
                 known = best[there].get(lines + 1)
                 if known is None or total < known[0]:
                     best[there][lines + 1] = (total, here, fit)
+            return True
+
+        # Lines under half full are weighed only where no longer one can stand.
+        shortest = bisect.bisect_left(widths, counts.width[start] + room * SHORTEST, here + 1)
+        reached = False
+        for span in (range(shortest, len(points)), range(here + 1, shortest)):
+            for there in span:
+                weighed = follow(there)
+                if weighed is None:
+                    break
+                reached = reached or weighed
+            if reached:
+                break
         if not reached:
             # Not even one unit fits (a run wider than the column): it stands alone.
             fit = Fit(cost=UNJUSTIFIABLE_COST)

@@ -108,7 +108,7 @@ _BREAKING_SPACE = "\t\n\r\f\v \u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f
 LATIN_RUN = re.compile(rf"——+|……+|(?:[^{_BREAKING_SPACE}\u3000-\u303F\u2E80-\u9FFF"
                        rf"\uF900-\uFAFF\uFF00-\uFFEF“‘”’—…·]+)|[{_BREAKING_SPACE}]+|.")
 HYPHEN = "-"
-MIN_HYPHENATED = 7  # letters: a shorter word is never hyphenated
+MIN_HYPHENATED = 5  # letters: a shorter word is never hyphenated
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|@", re.IGNORECASE)
 _ADDRESS_BREAK = re.compile(r"(?<=[/.@])(?=[^/.@])")
 _WORD = re.compile(r"[^\W\d_]+")

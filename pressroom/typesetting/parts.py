@@ -96,9 +96,9 @@ class SetFigure:
 
 @dataclass(frozen=True)
 class SetHeadline:
-    kicker: str | None
+    kicker: Line | None
     lines: tuple[str, ...]
-    subtitle: str | None
+    subtitle: Line | None
     box: Box | None = None
 
 
@@ -132,7 +132,7 @@ class SetNote:
 
 @dataclass(frozen=True)
 class SetByline:
-    lines: tuple[str, ...]
+    lines: tuple[Line, ...]
     box: Box | None = None
 
 

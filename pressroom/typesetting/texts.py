@@ -112,11 +112,12 @@ def _faces(article: Article) -> dict[str, Metrics]:
     song = Metrics(files[SONG], SONG)
     # The Kai face has curly quotes only in narrow, proportional forms: Song draws them.
     faces = {SONG: song, HEI: Metrics(files[HEI], HEI), KAI: Metrics(files[KAI], KAI, song)}
-    texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)],
+    texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)]
+             + [article.kicker or ""],
              KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
              + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
              + ([article.byline.text] if article.byline else []),
-             HEI: [*article.headline, *(line for block in article.blocks
+             HEI: [*article.headline, article.subtitle or "", *(line for block in article.blocks
                                         if isinstance(block, Subhead) for line in block.lines)]}
     runs = [(family, run) for family, values in texts.items()
             for text in values for run in latin_runs(text)]
