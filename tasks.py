@@ -58,7 +58,7 @@ def _targets(manuscript: str | None, all_: bool) -> list[Path]:
 
 
 def _each(maker, manuscript, all_, strict=False):
-    with _reported(), diagnostics(strict=strict, emit=_warn):
+    with _reported(), diagnostics(strict=strict, emit=_warn, inform=print):
         for target in _targets(manuscript, all_):
             # The outputs of one manuscript appear together, once all of them are made.
             with staged_outputs():
@@ -115,12 +115,13 @@ def approve(c, manuscript=None, all=False, strict=False):
 
 @task(help={"manuscript": _HELP["manuscript"], "all": "check every manuscript in manuscript/",
             "out": "folder holding the built outputs (default: build/)",
-            "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes"})
-def check(c, manuscript=None, all=False, out=None, reproducible=False):
+            "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes",
+            "strict": "count warnings (the body's colour) as failures"})
+def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False):
     """Verify the built PDF and EPUB against the manuscript, one figure per check."""
     from pressroom.checks.check import check_outputs, check_reproducible
 
-    failures = 0
+    failures = warnings = 0
     with _reported():
         for target in _targets(manuscript, all):
             results = check_outputs(target, Path(out) if out else build.BUILD_DIR)
@@ -129,7 +130,11 @@ def check(c, manuscript=None, all=False, out=None, reproducible=False):
             print(_shown(target.resolve()))
             for result in results:
                 print("  " + str(result).replace("\n", "\n  "))
-            failures += sum(not result.passed for result in results)
+            failures += sum(not result.passed or (strict and result.warning)
+                            for result in results)
+            warnings += sum(result.passed and result.warning for result in results)
+    if warnings and not strict:
+        print(f"{warnings} warning{'s' if warnings > 1 else ''} (--strict counts them as failures)")
     if failures:
         raise Exit(f"{failures} check{'s' if failures > 1 else ''} failed", code=EXIT_CHECKS_FAILED)
 

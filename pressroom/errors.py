@@ -254,6 +254,7 @@ class Diagnostics:
     strict: bool = False
     emit: Callable[[PressroomWarning], None] | None = None
     warnings: list[PressroomWarning] = field(default_factory=list)
+    inform: Callable[[str], None] | None = None  # where notes go (not warnings: all is well)
 
     def warn(self, warning: PressroomWarning) -> None:
         self.warnings.append(warning)
@@ -262,15 +263,23 @@ class Diagnostics:
         else:
             _LOG.warning("%s", warning)
 
+    def note(self, text: str) -> None:
+        """What the build chose that the editor should know, such as the leading."""
+        if self.inform is not None:
+            self.inform(text)
+        else:
+            _LOG.info("%s", text)
+
 
 _ACTIVE: ContextVar[Diagnostics | None] = ContextVar("pressroom_diagnostics", default=None)
 
 
 @contextmanager
 def diagnostics(strict: bool = False,
-                emit: Callable[[PressroomWarning], None] | None = None) -> Iterator[Diagnostics]:
+                emit: Callable[[PressroomWarning], None] | None = None,
+                inform: Callable[[str], None] | None = None) -> Iterator[Diagnostics]:
     """Collect the warnings of the builds run inside; ``strict`` makes them errors."""
-    collector = Diagnostics(strict=strict, emit=emit)
+    collector = Diagnostics(strict=strict, emit=emit, inform=inform)
     token = _ACTIVE.set(collector)
     try:
         yield collector

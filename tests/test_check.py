@@ -14,7 +14,9 @@ from pypdf import PdfWriter
 
 from conftest import DEFAULT, ROOT
 from pressroom import build
-from pressroom.checks.check import check_epub, check_outputs, check_pdf, check_visual
+from pressroom.checks.check import (check_epub, check_outputs, check_pdf, check_typography,
+                                    check_visual)
+from pressroom.checks import typecheck
 from pressroom.outputs.layouts import LAYOUTS_DIR
 from pressroom.reading.manuscript import read_manuscript
 from pressroom.typesetting.compose import compose
@@ -60,6 +62,35 @@ def test_every_check_passes_on_a_fresh_build(built):
             "epub.epubcheck", "epub.ace", "epub.text", "epub.lang", "epub.accessibility",
             "epub.navigation", "epub.fonts", "typography", "visual"} <= names
     assert all(result.figure for result in results)
+
+
+def test_typography_result_shows_every_figure_with_a_limit(built, article):
+    result, colour = check_typography(article, built / "boshan-report.pdf")
+    for name in ("lines_not_flush", "lone_characters", "loose_lines", "lines_over_005_percent",
+                 "uneven_lines", "widest_note_line", "widest_caption_line", "overlaps",
+                 "max_spacing_em", "max_gap_spread_em", "justified body lines"):
+        assert name in result.figure, result.figure
+    report = typecheck.check_pdf(built / "boshan-report.pdf", article.printing.settings)
+    assert f"loose_lines {report.loose_lines}," in result.figure
+    assert f"overlaps {report.overlaps}" in result.figure
+    assert result.passed == (report.failures() == [])
+    # The body's colour is its own result: a warning, never a failure, when over its limits.
+    assert colour.check == "typography.colour" and colour.passed
+    assert colour.warning == bool(report.colour_faults())
+    assert f"{report.loose_lines} loose lines" in colour.figure
+
+
+def test_letter_spaced_text_fails_the_typography_check_as_loose(tmp_path, article):
+    # 1 pt (0.11 em) more between the characters of every body line: all of them loose.
+    folder = copy_of_default(tmp_path, print_css_extra=".placed > p { letter-spacing: 1pt; }")
+    pdf = build.build_pdf(folder, tmp_path / "out")
+    report = typecheck.check_pdf(pdf, article.printing.settings)
+    assert report.loose_lines >= 0.9 * report.justified_lines > 100, str(report)
+    assert report.max_spacing_em >= 0.11 and report.lines_over_005_percent > 90, str(report)
+    result, colour = check_typography(article, pdf)
+    assert not result.passed  # a quarter of the lines loose is the setting's fault
+    assert "loose_lines:" in result.problem and "a fault of the setting" in result.problem
+    assert colour.warning and "em between Han characters" in colour.problem
 
 
 def test_a_paragraph_dropped_from_the_page_fails_the_text_check(tmp_path, article):

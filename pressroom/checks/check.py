@@ -63,9 +63,10 @@ class Result:
     passed: bool
     figure: str
     problem: str = ""
+    warning: bool = False  # passed, but with something the editor should look at
 
     def __str__(self) -> str:
-        mark = "ok  " if self.passed else "FAIL"
+        mark = "FAIL" if not self.passed else "warn" if self.warning else "ok  "
         text = f"{mark} {self.check:<22} {self.figure}"
         return text + (f"\n     {self.problem}" if self.problem else "")
 
@@ -155,6 +156,10 @@ def type_area(settings: Settings) -> tuple[float, float, float, float]:
 AREA_TOLERANCE_PT = 1.0  # a glyph's ink may overshoot its box a little
 
 
+HUNG_MARKS = frozenset("。，、")
+HUNG_INK_PT = 3.0  # how far into its em a hung mark's ink may begin
+
+
 def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
     """Nothing is printed outside the type area (PR140 refuses a type area wider than its
     sheet when the manuscript is read); measured on the glyphs of every page. (A photo is
@@ -177,8 +182,12 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
             boxes.append((char, l, height - t, r, height - b))
         textpage.close()
         count += len(boxes)
+        # A line-end 。，、 may hang outside the last column (行末点号悬挂): it starts at
+        # the type area's edge, into the margin the press leaves beside it.
         outside = [what for what, l, t, r, b in boxes
-                   if l < left - AREA_TOLERANCE_PT or r > right + AREA_TOLERANCE_PT
+                   if l < left - AREA_TOLERANCE_PT
+                   or (r > right + AREA_TOLERANCE_PT
+                       and not (what in HUNG_MARKS and l <= right + HUNG_INK_PT))
                    or t < top - AREA_TOLERANCE_PT or b > bottom + AREA_TOLERANCE_PT]
         if outside:
             problems.append(f"page {number + 1}: {len(outside)} outside the type area "
@@ -196,8 +205,12 @@ JUMP_FROM = re.compile(r"（上接([^）]{1,12})）")
 def page_texts(reader: PdfReader) -> list[str]:
     """Each page's text in the order the page draws it. pypdf reads the content stream as
     it is; PDFium reorders the glyphs of loosely spaced lines by position, and reports a
-    hyphen at a line's end as U+FFFE."""
-    return [page.extract_text() for page in reader.pages]
+    hyphen at a line's end as U+0002. The hyphen that breaks a Latin word over two lines
+    is the composer's, not the manuscript's: it is taken out, the word joined again."""
+    return [LINE_END_HYPHEN.sub("", page.extract_text()) for page in reader.pages]
+
+
+LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
 
 
 def story_text(reader: PdfReader) -> str:
@@ -284,6 +297,8 @@ def _page_char_fonts(document: pypdfium2.PdfDocument, number: int) -> Iterator[t
         if 0xDC00 <= unit <= 0xDFFF and pending:
             unit, pending = 0x10000 + ((pending - 0xD800) << 10) + (unit - 0xDC00), 0
         char = chr(unit)
+        if char == "\x02":  # PDFium's name for a hyphen that ends a line
+            char = "-"
         if not char.strip():
             continue
         length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(flags))
@@ -534,14 +549,42 @@ def _epub_fonts(files, base, manifest, documents) -> Result:
 # -- typography ---------------------------------------------------------------------
 
 def check_typography(article: Article, path: Path) -> Iterator[Result]:
+    """The typography checker's figures, page by page (``typecheck.Report.summary``: the
+    rules of setting, the colour of the body, the note's and the captions' line lengths,
+    overlaps); each figure over its limit is named with the first place it is found."""
     from .typecheck import check_pdf as measure, page_count
 
     count = page_count(path)
     for number in range(count):
         report = measure(path, article.printing.settings, number)
-        failures = report.failures()
         name = "typography" if count == 1 else f"typography.p{number + 1}"
-        yield Result(name, not failures, report.summary(), "; ".join(failures))
+        yield Result(name, not report.failures(), report.summary(),
+                     _typography_failures(report, report.failures()))
+        colour = report.colour_faults()
+        yield Result(f"{name}.colour", True,
+                     f"{report.loose_lines} loose lines (widest {report.max_spacing_em:.3f} em), "
+                     f"{report.lines_over_005_percent:.2f} % above 0.05 em, "
+                     f"{report.lone_characters} lone last characters",
+                     _typography_failures(report, colour) + (
+                         "; where the text leaves the breaker no setting within the limits, "
+                         "change a word (改字) or accept the page"
+                         if colour else ""), warning=bool(colour))
+
+
+def _typography_failures(report, failures: list[str]) -> str:
+    """Each failing figure, with where it is first found, e.g. ``overlaps: 2 (limit 0),
+    first at 120.5, 300.2 pt: ...``."""
+    parts = []
+    for failure in failures:
+        name = failure.split(":")[0]
+        # A share of spaced lines fails on those lines, the loose ones among them first.
+        codes = {name, "loose_lines"} if name == "lines_over_005_percent" else {name}
+        first = next((problem for problem in report.problems if problem.code in codes), None)
+        if first is not None:
+            text = f" ({first.text[:24]})" if first.text else ""
+            failure += f", first {first.where}: {first.detail}{text}"
+        parts.append(failure)
+    return "; ".join(parts)
 
 
 # -- the page as the eye sees it ----------------------------------------------------

@@ -6,13 +6,29 @@ its font and its size; from those the check rebuilds the lines of the page and m
 them against the rules of Chinese newspaper setting (clreq, GB/T 15834):
 
 * flush justification: a line that is not its paragraph's last ends on its measure's right
-  edge (body: the column; editor's note: the box's text area; caption: the photo's width);
+  edge (body: the column; editor's note: its column in the box, the note standing in one
+  or in columns of its own; caption: the photo's width);
 * no line starts with a closing mark or ends with an opening one (避头尾), and no line
   starts or ends with a space;
-* no paragraph ends on a line of one character (孤字);
+* no paragraph's last line holds fewer than two characters besides punctuation (孤字:
+  一字 or 图”。 alone on a line), in the body, the editor's note and the captions;
 * two adjacent marks take at most 1.5 em (标点挤压);
 * a Han character beside a Latin letter or digit stands 1/8 to 1/4 em from it;
-* body lines lie on one baseline grid, the byline's on the same, and the columns end level.
+* body lines lie on one baseline grid, the byline's on the same, and the columns end level;
+* the colour of the body (灰度): on each justified body line (not a paragraph's last) the
+  space added between adjacent Han characters (the next one's origin less this one's, less
+  1 em; the line's figure is the median over its Han–Han gaps) is at most 0.08 em, and
+  above 0.05 em on at most 1 % of those lines (a line holding a Latin word wider than a
+  third of its measure is excepted, the word may open it up); and within each of them the
+  Han–Han gaps differ by at most 0.02 em (uneven lines: the slack piled into a few gaps).
+  A space is a character, not slack: WeasyPrint draws no glyph for the ideographic space
+  of 第一条　总则, so a Han–Han gap one em wider than the line's spacing is taken for one;
+* the editor's note and the captions are set in lines of at most 40 characters (the Kai
+  lines of the note's box, the label aside; the Kai lines under a photo);
+* nothing is printed over anything else: no two glyphs of different lines touch (their
+  tight boxes, less 0.3 pt a side, intersect), and no glyph stands on a photo where it
+  shows (the image's extent cut by its clip path: WeasyPrint draws a photo whole, scaled
+  to cover its box, and clips it to the box).
 
 How a line's extent is measured. A glyph's origin is where the PDF puts it; its advance is
 where its em box ends. PDFium's loose box (pypdfium2 5.15) is the union of the advance box
@@ -23,12 +39,20 @@ and 1 or 5 then have another width.) A mark set with the ``halt`` feature is dra
 its full declared width and moved back with a TJ adjustment, so mid line its real advance
 is the next origin minus its own, less the line's justification spacing (what a Han
 character or a mark stands from its neighbour beyond its advance). At a line's end a
-halved mark would look the same as a whole one (only the blank half after it differs), so
-the line's right edge is always origin plus declared width: a composer that counted such a
-mark as half an em would push its origin half an em too far right, and the flush check
-sees that.
+halved mark looks the same as a whole one (only the blank half after it differs): a line
+that ends on a stop or closing mark is flush when the mark's full advance, its half (set
+half width, as clreq allows) or its origin (hung outside the column, 行末点号悬挂) meets the
+measure's edge, whichever is nearest; any other line's right edge is its last glyph's
+origin plus declared width.
 
-``check_pdf(pdf, settings)`` returns a ``Report``; ``Report.failures()`` names what is over
+Which line a glyph is on. Body glyphs are Song at the body size, one line per column and
+baseline; a glyph belongs to the column its ink stands in (an opening mark at a line's start
+may be pulled left, its origin outside the column, its ink inside). Overlaps are judged on
+the lines as the page draws them: a line runs on while the baseline stays and each glyph
+stands right of the one before, so that the glyphs of one line (a compressed pair) never
+count as an overlap.
+
+``check_pdf(pdf, settings, page)`` returns a ``Report``; ``Report.failures()`` names what is over
 its limit, ``str(report)`` prints every figure, one a line, then the problems found.
 """
 from __future__ import annotations
@@ -58,6 +82,17 @@ PAIR_LIMIT_EM = 1.5
 HAN_LATIN_GAP_EM = (1 / 8, 1 / 4)
 COLUMN_END_LIMIT = 1.0  # lines
 SIZE_TOLERANCE_PT = 0.05
+LOOSE_EM = 0.08  # more space between Han characters than this is a loose line
+SPACED_EM = 0.05  # more than this is allowed on a share of the lines only
+SPACED_SHARE_PERCENT = 1.0  # of the justified body lines measured
+UNEVEN_EM = 0.02  # Han–Han gaps of one line differing by more than this
+LONG_WORD_SHARE = 1 / 3  # of the measure: a Latin word that wide excepts its line
+NOTE_LINE_CHARS = 40  # characters on a line of the editor's note
+CAPTION_LINE_CHARS = 40  # characters on a caption line
+OVERLAP_TOLERANCE_PT = 0.3  # ink boxes shrunk by this a side before they may meet
+# Kai texts on one baseline are two lines where more than this (in em) parts them: the
+# note's columns stand 1.5 em apart, a caption's credit 1 em after its text.
+KAI_GAP_EM = 1.25
 MAX_PROBLEMS_SHOWN = 30
 
 OPENING = "（《「『“‘〈【〔〖［｛"
@@ -67,6 +102,11 @@ NO_LINE_START = frozenset(STOPS + CLOSING + "…—")
 NO_LINE_END = frozenset(OPENING)
 MARKS = frozenset(STOPS + CLOSING + OPENING)
 CHINESE_MARKS = MARKS | frozenset("—…·・")
+HALVED_AT_LINE_END = frozenset("。，、；：" + CLOSING)  # marks with their blank on the right
+# What does not count as a character of a paragraph's last line (孤字).
+NOT_COUNTED_ON_LAST_LINE = MARKS | frozenset("…")
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom, in pt from the top left
 
 
 # -- what the check reports --------------------------------------------------------
@@ -98,7 +138,7 @@ class Report:
     prohibited_starts: int = 0
     prohibited_ends: int = 0
     spaces_at_line_ends: int = 0
-    lone_characters: int = 0
+    lone_characters: int = 0  # last lines with fewer than two characters besides marks
     mark_pairs: int = 0  # adjacent marks measured
     uncompressed_pairs: int = 0
     han_latin_gaps: int = 0  # gaps measured
@@ -107,6 +147,16 @@ class Report:
     baseline_misalignment_pt: float = 0.0  # of body lines, from the grid
     byline_misalignment_pt: float = 0.0  # of byline lines, from the body's grid
     column_end_spread: float = 0.0
+    justified_lines: int = 0  # body lines measured for spacing: not a paragraph's last
+    loose_lines: int = 0  # of those, spaced more than LOOSE_EM (long Latin words excepted)
+    max_spacing_em: float = 0.0  # the widest spacing of a justified body line
+    lines_over_005: int = 0  # justified body lines spaced more than SPACED_EM
+    lines_over_005_percent: float = 0.0  # the same, as a share of justified_lines
+    uneven_lines: int = 0  # justified body lines whose Han–Han gaps differ by > UNEVEN_EM
+    max_gap_spread_em: float = 0.0  # the largest such difference on a line
+    widest_note_line: int = 0  # characters
+    widest_caption_line: int = 0  # characters
+    overlaps: int = 0  # glyph pairs of different lines, and glyphs on a photo, that meet
     problems: tuple[Problem, ...] = ()
 
     def failures(self) -> list[str]:
@@ -114,11 +164,20 @@ class Report:
         found = []
         if self.body_lines == 0:
             found.append("body_lines: 0 (no body text found in the columns)")
-        for name, limit in _LIMITS.items():
-            value = getattr(self, name)
-            if value > limit:
-                found.append(f"{name}: {_shown(value)} (limit {_shown(limit)})")
-        return found
+        if self.justified_lines and self.loose_lines > SYSTEMATIC_SHARE * self.justified_lines:
+            # The text forces a loose line here and there, never a quarter of them: that
+            # is the setting (a stylesheet's letter-spacing, a wrong measure).
+            found.append(f"loose_lines: {self.loose_lines} of {self.justified_lines} justified "
+                         f"lines (over {SYSTEMATIC_SHARE:.0%}: a fault of the setting)")
+        return found + self._over(_LIMITS)
+
+    def colour_faults(self) -> list[str]:
+        """Each colour figure over its limit (``COLOUR_LIMITS``), in the same form."""
+        return self._over(COLOUR_LIMITS)
+
+    def _over(self, limits: dict[str, float]) -> list[str]:
+        return [f"{name}: {_shown(getattr(self, name), name)} (limit {_shown(limit, name)})"
+                for name, limit in limits.items() if getattr(self, name) > limit]
 
     def lines(self) -> list[str]:
         """The printable report: one figure a line, then the problems found."""
@@ -127,10 +186,11 @@ class Report:
             if item.name == "problems":
                 continue
             value = getattr(self, item.name)
-            limit = _LIMITS.get(item.name)
-            mark = "" if limit is None else f"  (limit {_shown(limit)})" + (
-                "  FAIL" if value > limit else "")
-            out.append(f"{item.name}: {_shown(value)}{mark}")
+            limit = _LIMITS.get(item.name, COLOUR_LIMITS.get(item.name))
+            verdict = "  FAIL" if item.name in _LIMITS else "  WARN"
+            mark = "" if limit is None else f"  (limit {_shown(limit, item.name)})" + (
+                verdict if value > limit else "")
+            out.append(f"{item.name}: {_shown(value, item.name)}{mark}")
         if self.problems:
             out.append(f"problems ({len(self.problems)}):")
             out += [f"  {problem}" for problem in self.problems[:MAX_PROBLEMS_SHOWN]]
@@ -142,10 +202,13 @@ class Report:
         return "\n".join(self.lines())
 
     def summary(self) -> str:
-        """The report in one line: what was checked and the figures that have a limit."""
-        figures = ", ".join(f"{name} {_shown(getattr(self, name))}" for name in _LIMITS)
+        """The report in one line: what was checked, the figures that have a limit, and the
+        count of spaced lines, the widest spacing and the largest gap spread found."""
+        figures = ", ".join(f"{name} {_shown(getattr(self, name), name)}"
+                            for name in (*_LIMITS, *COLOUR_LIMITS, *_SUMMARY_EXTRA))
         return (f"{self.lines_checked} lines checked ({self.body_lines} body, {self.note_lines} "
-                f"note, {self.caption_lines} caption): {figures}")
+                f"note, {self.caption_lines} caption; {self.justified_lines} justified body "
+                f"lines measured for spacing): {figures}")
 
 
 _LIMITS: dict[str, float] = {
@@ -153,17 +216,36 @@ _LIMITS: dict[str, float] = {
     "prohibited_starts": 0,
     "prohibited_ends": 0,
     "spaces_at_line_ends": 0,
-    "lone_characters": 0,
     "uncompressed_pairs": 0,
     "han_latin_gaps_out_of_range": 0,
     "baseline_misalignment_pt": GRID_TOLERANCE_PT,
     "byline_misalignment_pt": GRID_TOLERANCE_PT,
     "column_end_spread": COLUMN_END_LIMIT,
+    "uneven_lines": 0,
+    "widest_note_line": NOTE_LINE_CHARS,
+    "widest_caption_line": CAPTION_LINE_CHARS,
+    "overlaps": 0,
 }
+# The colour of the body: limits the text itself may leave no way to keep. On an
+# 11-character measure a line holds whole characters, so a paragraph such as one ending
+# （以下简称《报告》）。 can end on a lone 告》）。 or spread a line above it, never neither;
+# the breaker chooses the lesser. Beyond these limits the page is flagged for the editor
+# (改字: a word changed, a line gained or lost), a warning, not a fault of the setting;
+# ``invoke check --strict`` fails on it.
+SYSTEMATIC_SHARE = 0.25  # of the justified lines loose: past this a failure, not a warning
+COLOUR_LIMITS: dict[str, float] = {
+    "loose_lines": 0,
+    "lines_over_005_percent": SPACED_SHARE_PERCENT,
+    "lone_characters": 0,
+}
+# Figures without a limit that the one-line summary shows too.
+_SUMMARY_EXTRA = ("lines_over_005", "max_spacing_em", "max_gap_spread_em")
 
 
-def _shown(value: float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.2f}"
+def _shown(value: float, name: str = "") -> str:
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.3f}" if name.endswith("_em") else f"{value:.2f}"
 
 
 # -- reading the glyphs ------------------------------------------------------------
@@ -178,29 +260,47 @@ class Glyph:
     advance: float  # declared width at this size
     size: float  # pt, as printed (the text matrix's scale included)
     font: str  # base name, without the subset tag
+    ink: "Box" = (0.0, 0.0, 0.0, 0.0)  # the tight box of what is drawn: left, top, right, bottom
 
     @property
     def right(self) -> float:
         return self.x + self.advance
 
+    @property
+    def centre(self) -> float:
+        """Across: the middle of its ink (of its em box if it has none). An opening mark at
+        a line's start may be pulled left, its origin outside the column while its ink, in
+        the em's right half, is inside: the ink says which column the glyph is set in."""
+        left, _, right, _ = self.ink
+        return (left + right) / 2 if right > left else self.x + self.advance / 2
+
 
 def read_glyphs(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph]]:
     """The page's width, height and every glyph of page ``number`` (from 0; PDFium's own
-    spaces left out)."""
+    spaces left out), in the order the page draws them."""
+    width, height, glyphs, _ = read_page(pdf, number)
+    return width, height, glyphs
+
+
+def read_page(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph], list[Box]]:
+    """``read_glyphs``, and where each image of the page shows (``visible_images``)."""
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         page = document[number]
-        width, height = page.get_size()
-        textpage = page.get_textpage()
         try:
-            glyphs = [glyph for index in range(textpage.count_chars())
-                      if (glyph := _glyph(textpage.raw, index, height)) is not None]
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            try:
+                glyphs = [glyph for index in range(textpage.count_chars())
+                          if (glyph := _glyph(textpage.raw, index, height)) is not None]
+            finally:
+                textpage.close()
+            images = visible_images(page.raw, height)
         finally:
-            textpage.close()
             page.close()
     finally:
         document.close()
-    return width, height, glyphs
+    return width, height, glyphs, images
 
 
 def _glyph(raw, index: int, page_height: float) -> Glyph | None:
@@ -236,7 +336,95 @@ def _glyph(raw, index: int, page_height: float) -> Glyph | None:
     length = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, len(buffer), ctypes.byref(flags))
     name = buffer.raw[:max(length - 1, 0)].decode("utf-8", "replace")
     name = name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
-    return Glyph(char, x.value, page_height - y.value, max(advance, 0.0), size, name)
+    left, right, bottom, top = (value.value for value in ink)
+    return Glyph(char, x.value, page_height - y.value, max(advance, 0.0), size, name,
+                 (left, page_height - top, right, page_height - bottom))
+
+
+_Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, as PDF writes them
+
+
+def _on_point(chain: tuple[_Matrix, ...], x: float, y: float) -> tuple[float, float]:
+    """A point of the innermost form's space, in the page's (the chain runs outside in)."""
+    for a, b, c, d, e, f in reversed(chain):
+        x, y = a * x + c * y + e, b * x + d * y + f
+    return x, y
+
+
+def _on_rect(chain: tuple[_Matrix, ...], left: float, bottom: float, right: float,
+             top: float) -> tuple[float, float, float, float]:
+    corners = [_on_point(chain, x, y) for x in (left, right) for y in (bottom, top)]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _clip_rect(obj, chain: tuple[_Matrix, ...]) -> tuple[float, float, float, float] | None:
+    """The box around an object's clip path, in the page's space (PDF's, y up); None when
+    it has none. The clip is the intersection of its paths: the box is that of their boxes
+    (a path's box: of its points, control points included)."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box = None
+    for path in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        xs, ys = [], []
+        for index in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, path, index)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            if segment and pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x),
+                                                             ctypes.byref(y)):
+                xs.append(x.value)
+                ys.append(y.value)
+        if xs:
+            rect = _on_rect(chain, min(xs), min(ys), max(xs), max(ys))
+            box = rect if box is None else _intersection(box, rect)
+    return box
+
+
+def _intersection(one, two):
+    return (max(one[0], two[0]), max(one[1], two[1]), min(one[2], two[2]), min(one[3], two[3]))
+
+
+def visible_images(raw_page, page_height: float) -> list[Box]:
+    """Where each image drawn on the page shows, in pt from the page's top-left corner: the
+    image's extent cut by its clip path and those of the forms around it. WeasyPrint draws
+    a photo whole, scaled to cover its box (object-fit), and clips it to the box, so the
+    image's own extent may reach well past what is seen. PDFium gives an object's bounds and
+    its clip path's points in the space of the content that draws it: the page's (y up)
+    for an object on the page, the form's for one inside a form XObject, which the form's
+    matrix takes to the space around it."""
+    found: list[Box] = []
+
+    def walk(count: int, get, chain: tuple[_Matrix, ...], shown) -> None:
+        for index in range(count):
+            obj = get(index)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
+                continue
+            clip = _clip_rect(obj, chain)
+            area = shown if clip is None else clip if shown is None else _intersection(shown, clip)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                matrix = pdfium_c.FS_MATRIX()
+                if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+                    continue
+                own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                walk(pdfium_c.FPDFFormObj_CountObjects(obj),
+                     lambda number, form=obj: pdfium_c.FPDFFormObj_GetObject(form, number),
+                     (*chain, own), area)
+                continue
+            bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
+            if not pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in bounds)):
+                continue
+            rect = _on_rect(chain, *(value.value for value in bounds))
+            if area is not None:
+                rect = _intersection(rect, area)
+            left, bottom, right, top = rect
+            if right > left and top > bottom:
+                found.append((left, page_height - top, right, page_height - bottom))
+
+    walk(pdfium_c.FPDFPage_CountObjects(raw_page),
+         lambda number: pdfium_c.FPDFPage_GetObject(raw_page, number), (), None)
+    return found
 
 
 # -- the page's geometry and its lines -----------------------------------------------
@@ -324,6 +512,7 @@ class _Checked:
     first: bool  # opens its paragraph
     last: bool  # ends its paragraph
     measure_right: float | None  # where a full line ends
+    measure_left: float | None = None  # where the measure starts
 
 
 def _near(value: float, target: float) -> bool:
@@ -332,40 +521,58 @@ def _near(value: float, target: float) -> bool:
 
 def _body_lines(glyphs: list[Glyph], grid: _Grid, top: float) -> list[TextLine]:
     """Song at the body size, inside the type area and below the masthead strip, one line
-    per column and baseline, in reading order (column by column, top to bottom)."""
+    per column and baseline, in reading order (column by column, top to bottom). A glyph
+    belongs to the column its ink stands in (``Glyph.centre``)."""
     rows: dict[tuple[int, float], list[Glyph]] = {}
     for glyph in glyphs:
         if glyph.font.startswith(BODY_FONT) and _near(glyph.size, grid.body_size) \
-                and glyph.y > top and grid.left - FLUSH_TOLERANCE_PT <= glyph.x \
+                and glyph.y > top and grid.left - FLUSH_TOLERANCE_PT <= glyph.centre \
                 <= grid.right + grid.gap:
-            rows.setdefault((grid.column_of(glyph.x), round(glyph.y, 1)), []).append(glyph)
+            rows.setdefault((grid.column_of(glyph.centre), round(glyph.y, 1)), []).append(glyph)
     return [TextLine("body", tuple(sorted(rows[key], key=lambda g: g.x)), key[0])
             for key in sorted(rows)]
 
 
-def _kai_blocks(glyphs: list[Glyph], settings: Settings, top: float) -> list[list[TextLine]]:
-    """Kai lines at the note, caption or byline size, cut where a wide gap parts two texts
-    on one baseline, then stacked into blocks of lines one under the other."""
+def _kai_blocks(glyphs: list[Glyph], settings: Settings, top: float,
+                labels: list[Glyph] = ()) -> list[list[TextLine]]:
+    """Kai lines at the note, caption or byline size, cut where a gap wider than
+    ``KAI_GAP_EM`` parts two texts on one baseline (two columns of the note, two captions
+    side by side), then stacked into blocks of lines one under the other. A line's
+    extent takes in a label in another face just before it on its baseline (编者按 in Hei),
+    so that a short last line under the label still joins its note. A mark Kai has only in
+    a narrow form (its curly quotes) is drawn by Song at full width: a Song mark at a Kai
+    size other than the body's belongs to the Kai line it stands on."""
     sizes = {settings.note_size, settings.caption_size, settings.byline_size}
+
+    def kai(glyph: Glyph) -> bool:
+        return glyph.font.startswith(KAI_FONT) or (
+            glyph.font.startswith(BODY_FONT) and glyph.char in MARKS
+            and not _near(glyph.size, settings.body_size))
+
     rows: dict[tuple[float, float], list[Glyph]] = {}
     for glyph in glyphs:
-        if glyph.font.startswith(KAI_FONT) and glyph.y > top \
-                and any(_near(glyph.size, size) for size in sizes):
+        if kai(glyph) and glyph.y > top and any(_near(glyph.size, size) for size in sizes):
             rows.setdefault((round(glyph.size, 2), round(glyph.y, 1)), []).append(glyph)
     lines: list[TextLine] = []
     for (size, _), row in sorted(rows.items(), key=lambda item: (item[0][0], item[0][1])):
         row.sort(key=lambda glyph: glyph.x)
         start = 0
         for index in range(1, len(row) + 1):
-            if index == len(row) or row[index].x - row[index - 1].right > 2 * size:
+            if index == len(row) or row[index].x - row[index - 1].right > KAI_GAP_EM * size:
                 lines.append(TextLine("kai", tuple(row[start:index])))
                 start = index
+    def reach(line: TextLine) -> float:
+        """Where the line starts, its label included."""
+        before = [glyph.x for glyph in labels if abs(glyph.y - line.baseline) < 0.1
+                  and _near(glyph.size, line.size) and 0 <= line.left - glyph.x <= 6 * line.size]
+        return min([line.left, *before])
+
     blocks: list[list[TextLine]] = []
     for line in lines:  # sorted by size, then top to bottom
         for block in blocks:
             previous = block[-1]
             if previous.size == line.size and 0 < line.baseline - previous.baseline \
-                    <= 2.2 * line.size and line.left < previous.right and line.right > previous.left:
+                    <= 2.2 * line.size and line.left < previous.right and line.right > reach(previous):
                 block.append(line)
                 break
         else:
@@ -395,40 +602,70 @@ def _checked_lines(body: list[TextLine], blocks: list[list[TextLine]], labels: l
     for line, (first, last) in zip(body, marks):
         numbers[line.column] += 1
         checked.append(_Checked(line, f"column {line.column + 1}, line {numbers[line.column]}",
-                                first, last, grid.column_right(line.column)))
+                                first, last, grid.column_right(line.column),
+                                grid.column_left(line.column)))
     first_body = min((line.baseline for line in body), default=math.inf)
+    notes = [block for block in blocks if _near(block[0].size, settings.note_size)
+             and block[-1].baseline < first_body]
+    checked += _note_lines(notes, labels, grid, settings)
     bylines, captions = [], []
     for block in blocks:
+        if any(block is note for note in notes):
+            continue
         block_size = block[0].size
         block_left = min(line.left for line in block)
         aligned = grid.column_at(block_left)
-        if _near(block_size, settings.note_size) and block[-1].baseline < first_body:
-            role = "note"
-            block_left = min([block_left] + [glyph.x for glyph in labels
-                                             if abs(glyph.y - block[0].baseline) < 0.1
-                                             and _near(glyph.size, settings.note_size)])
-            # The note's box is centred on the type area, its padding the same both sides.
-            measure_right = grid.left + grid.right - block_left
-        elif _near(block_size, settings.caption_size) and aligned is not None:
+        if _near(block_size, settings.caption_size) and aligned is not None:
             role = "caption"
-            measure_right = grid.column_left(aligned) + grid.figure_width
+            measure_left = grid.column_left(aligned)
+            measure_right = measure_left + grid.figure_width
         elif _near(block_size, settings.caption_size):
             role = "caption"
+            measure_left = block_left
             measure_right = max(line.right for line in block)
         elif _near(block_size, settings.byline_size):
             bylines += [TextLine("byline", line.glyphs) for line in block]
             continue
         else:
             continue
-        # The note's label is not Kai: its first line's Kai text starts after the label.
         marks = _paragraph_marks(block, lambda line: line.left - block_left >= 0.5 * line.size)
         for number, (line, (first, last)) in enumerate(zip(block, marks), 1):
             line = TextLine(role, line.glyphs)
             if role == "caption":
                 captions.append(line)
             where = f"{role} at {line.baseline:.1f} pt, line {number}"
-            checked.append(_Checked(line, where, first, last, measure_right))
+            checked.append(_Checked(line, where, first, last, measure_right, measure_left))
     return checked, bylines, captions
+
+
+def _note_lines(columns: list[list[TextLine]], labels: list[Glyph], grid: _Grid,
+                settings: Settings) -> list[_Checked]:
+    """The editor's note's lines, with their paragraphs and measures. The note may stand in
+    columns of its own (变栏): equal measures side by side in its box, read left to right,
+    a paragraph running on from one column into the next. The box is centred on the type
+    area, its padding the same both sides, so its text ends as far inside the type area's
+    right edge as it starts inside the left; the last column ends there, and each column is
+    as wide as the last."""
+    if not columns:
+        return []
+    columns = sorted(columns, key=lambda block: min(line.left for line in block))
+    lefts = [min(line.left for line in block) for block in columns]
+    # The note's label is not Kai: the first line's Kai text starts after the label.
+    first = columns[0][0]
+    lefts[0] = min([lefts[0]] + [glyph.x for glyph in labels
+                                 if abs(glyph.y - first.baseline) < 0.1
+                                 and _near(glyph.size, settings.note_size)])
+    measure = grid.left + grid.right - lefts[0] - lefts[-1]
+    lines = [(line, left) for block, left in zip(columns, lefts) for line in block]
+    starts = [index == 0 or line.left - left >= 0.5 * line.size
+              for index, (line, left) in enumerate(lines)]
+    checked = []
+    for number, (line, left) in enumerate(lines):
+        last = number == len(lines) - 1 or starts[number + 1]
+        where = f"note at {line.baseline:.1f} pt, line {number + 1}"
+        checked.append(_Checked(TextLine("note", line.glyphs), where, starts[number], last,
+                                left + measure, left))
+    return checked
 
 
 # -- the measures -------------------------------------------------------------------
@@ -445,15 +682,51 @@ def is_latin(char: str) -> bool:
 
 
 def _tracking(glyphs: tuple[Glyph, ...], size: float) -> float:
-    """The line's justification spacing: how far a Han character or a Chinese mark stands
-    from what follows it, beyond its advance (the slack is spread evenly). A Han-Latin gap
-    is not spacing, and a glyph whose neighbour starts more than a quarter em inside its
-    advance is a compressed mark."""
+    """The line's justification spacing: how far a Han character (or, in a line without
+    one, a Chinese mark) stands from what follows it, beyond its advance (the slack is
+    spread evenly). A Han-Latin gap is not spacing, and a mark whose neighbour starts more
+    than a quarter em inside its advance is a compressed mark."""
+    # After Han characters first: a mark inside a line may be compressed by any part of
+    # its blank half, which is not the line's spacing.
+    after_han = [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
+                 if is_han(a.char) and not is_latin(b.char)]
+    if after_han:
+        return statistics.median(after_han)
     spaces = [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
-              if (is_han(a.char) or a.char in CHINESE_MARKS)
-              and not (is_han(a.char) and is_latin(b.char))
-              and b.x - a.right > -0.25 * size]
+              if a.char in CHINESE_MARKS and b.x - a.right > -0.25 * size]
     return statistics.median(spaces) if spaces else 0.0
+
+
+def _han_gaps(glyphs: tuple[Glyph, ...], size: float) -> list[float]:
+    """The space added between each two adjacent Han characters of a line, in em: the next
+    one's origin less this one's, less the em a Han character takes. A space is a character
+    of the text: the Han characters either side of a drawn one are no neighbours; and a
+    gap one em wider than the line's spacing (once or twice: its own spacing) is a space
+    the renderer did not draw (WeasyPrint draws no glyph for the ideographic space of
+    第一条　总则), not slack, and is left out too. (So a hole of exactly one em in a line
+    set solid passes for a space; any other hole is seen.)"""
+    gaps = [(b.x - a.x) / size - 1 for a, b in zip(glyphs, glyphs[1:])
+            if is_han(a.char) and is_han(b.char)]
+    spacing = [gap for gap in gaps if gap < 0.5]
+    tracking = statistics.median(spacing) if spacing else 0.0
+    return [gap for gap in gaps if gap < 0.5 or not any(
+        abs(gap - 1 - times * tracking) <= UNEVEN_EM for times in (0, 1, 2))]
+
+
+def _longest_latin_word(glyphs: tuple[Glyph, ...]) -> float:
+    """The width of the line's widest run of ASCII letters and digits, in pt: the sum of
+    its glyphs' advances, so that what justification adds inside the run (the very
+    looseness measured) does not make a word long."""
+    longest = run = 0.0
+    for glyph in glyphs:
+        run = run + glyph.advance if glyph.char.isascii() and glyph.char.isalnum() else 0.0
+        longest = max(longest, run)
+    return longest
+
+
+def ink_characters(line: TextLine) -> int:
+    """The characters a line prints: its glyphs other than spaces."""
+    return sum(not glyph.char.isspace() for glyph in line.glyphs)
 
 
 class _Tally:
@@ -461,6 +734,8 @@ class _Tally:
         self.counts: Counter[str] = Counter()
         self.problems: list[Problem] = []
         self.worst_deviation = 0.0
+        self.spacings: list[tuple[float, _Checked]] = []  # em, of the justified body lines
+        self.spreads: list[float] = []  # em
 
     def fault(self, code: str, item: _Checked, detail: str) -> None:
         self.counts[code] += 1
@@ -477,11 +752,22 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
         tally.fault("prohibited_starts", item, f"starts with {glyphs[0].char}")
     if glyphs[-1].char in NO_LINE_END:
         tally.fault("prohibited_ends", item, f"ends with {glyphs[-1].char}")
-    if item.last and not item.first and len(glyphs) == 1:
-        tally.fault("lone_characters", item, "a paragraph's last line of one character")
+    counted = sum(glyph.char not in NOT_COUNTED_ON_LAST_LINE for glyph in glyphs)
+    if item.last and not item.first and counted <= 1:
+        tally.fault("lone_characters", item, f"a paragraph's last line of {counted} character"
+                    f"{'' if counted == 1 else 's'} besides punctuation")
+    if item.line.role == "body" and not item.last:
+        _check_colour(item, size, tally)
 
     if item.measure_right is not None:
-        deviation = glyphs[-1].right - item.measure_right
+        last = glyphs[-1]
+        deviation = last.right - item.measure_right
+        if last.char in HALVED_AT_LINE_END:
+            # clreq lets a line end on such a mark set half width (its ink, in the left
+            # half, ends at the edge) or hung outside the column (it starts at the edge).
+            deviation = min((last.right - item.measure_right,
+                             last.x + 0.5 * size - item.measure_right,
+                             last.x - item.measure_right), key=abs)
         # A last line may end short, never long.
         if not item.last or deviation > 0:
             tally.worst_deviation = max(tally.worst_deviation, abs(deviation))
@@ -509,6 +795,28 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
             if not low - EM_TOLERANCE <= gap <= high + EM_TOLERANCE:
                 tally.fault("han_latin_gaps_out_of_range", item,
                             f"{a.char}|{b.char} gap {gap:.3f} em")
+
+
+def _check_colour(item: _Checked, size: float, tally: _Tally) -> None:
+    """The spacing of a justified body line and how evenly it is spread."""
+    tally.counts["justified_lines"] += 1
+    gaps = _han_gaps(item.line.glyphs, size)
+    if len(gaps) >= 2:
+        spread = round(max(gaps) - min(gaps), 3) + 0.0
+        tally.spreads.append(spread)
+        if spread > UNEVEN_EM:
+            tally.fault("uneven_lines", item, f"Han–Han gaps from {min(gaps):+.3f} to "
+                        f"{max(gaps):+.3f} em (differ by {spread:.3f} em)")
+    if not gaps:
+        return
+    measure = (item.measure_right or 0.0) - (item.measure_left or 0.0)
+    word = _longest_latin_word(item.line.glyphs)
+    if measure > 0 and word > LONG_WORD_SHARE * measure:
+        return  # a long Latin word may open its line up
+    spacing = round(statistics.median(gaps), 3) + 0.0  # no -0.000
+    tally.spacings.append((spacing, item))
+    if spacing > LOOSE_EM:
+        tally.fault("loose_lines", item, f"{spacing:.3f} em between Han characters")
 
 
 def _pitch(lines: list[TextLine]) -> float:
@@ -541,6 +849,67 @@ def _grid_phase(baselines: list[float], pitch: float) -> tuple[float, float]:
     return phase, max(distance(phase, residue) for residue in residues)
 
 
+def drawn_lines(glyphs: list[Glyph]) -> list[int]:
+    """A line number for each glyph, in the order the page draws them: a line runs on while
+    the baseline stays and each glyph stands right of the one before."""
+    numbers: list[int] = []
+    number, previous = -1, None
+    for glyph in glyphs:
+        if previous is None or abs(glyph.y - previous.y) > SIZE_TOLERANCE_PT \
+                or glyph.x < previous.x - SIZE_TOLERANCE_PT:
+            number += 1
+        numbers.append(number)
+        previous = glyph
+    return numbers
+
+
+def _shrunk(box: Box) -> Box | None:
+    left, top, right, bottom = box
+    t = OVERLAP_TOLERANCE_PT
+    if right - left <= 2 * t or bottom - top <= 2 * t:
+        return None
+    return left + t, top + t, right - t, bottom - t
+
+
+def _meet(one: Box, two: Box) -> bool:
+    return one[0] < two[2] and two[0] < one[2] and one[1] < two[3] and two[1] < one[3]
+
+
+def _overlaps(glyphs: list[Glyph], images: list[Box], where: dict[int, str]) -> list[Problem]:
+    """Glyphs of different lines whose ink boxes meet, and glyphs on a photo where it shows
+    (``where``: the name of the checked line a glyph stands on, by the glyph's id)."""
+    numbers = drawn_lines(glyphs)
+    texts: dict[int, str] = {}
+    for glyph, number in zip(glyphs, numbers):
+        texts[number] = texts.get(number, "") + glyph.char
+
+    def named(glyph: Glyph, number: int) -> str:
+        text = texts[number].strip()
+        shown = text[:16] + ("…" if len(text) > 16 else "")
+        return f"「{glyph.char}」 of {where.get(id(glyph), 'the line')} “{shown}”"
+
+    boxes = sorted(((box, glyph, number) for glyph, number in zip(glyphs, numbers)
+                    if not glyph.char.isspace() and (box := _shrunk(glyph.ink)) is not None),
+                   key=lambda item: item[0][1])
+    found: list[tuple[float, float, str]] = []  # where (top to bottom, left to right), what
+    active: list[tuple[Box, Glyph, int]] = []  # the boxes reaching down to this one's top
+    for box, glyph, number in boxes:
+        active = [item for item in active if item[0][3] > box[1]]
+        for other_box, other, other_number in active:
+            if other_number != number and _meet(box, other_box):
+                found.append(((max(box[1], other_box[1]) + min(box[3], other_box[3])) / 2,
+                              (max(box[0], other_box[0]) + min(box[2], other_box[2])) / 2,
+                              f"{named(other, other_number)} and {named(glyph, number)} overlap"))
+        active.append((box, glyph, number))
+        for image in images:
+            if _meet(box, image):
+                found.append(((box[1] + box[3]) / 2, (box[0] + box[2]) / 2,
+                              f"{named(glyph, number)} is printed on the photo at "
+                              f"{image[0]:.1f}-{image[2]:.1f} x {image[1]:.1f}-{image[3]:.1f} pt"))
+    return [Problem("overlaps", f"at {x:.1f}, {y:.1f} pt", "", detail)
+            for y, x, detail in sorted(found, key=lambda item: (round(item[0]), item[1]))]
+
+
 def page_count(pdf: Path) -> int:
     document = pypdfium2.PdfDocument(str(pdf))
     try:
@@ -552,17 +921,38 @@ def page_count(pdf: Path) -> int:
 def check_pdf(pdf: Path, settings: Settings, page: int = 0) -> Report:
     """Measure the typography of page ``page`` (from 0) of ``pdf``, laid out with
     ``settings``."""
-    page_width, _, glyphs = read_glyphs(Path(pdf), page)
+    page_width, _, glyphs, images = read_page(Path(pdf), page)
     grid = _Grid.of(settings, page_width)
     # Nothing in the masthead strip (paper, date, page number) is body text.
     top = settings.margin_top * PT_PER_MM + settings.masthead_height
     body = _body_lines(glyphs, grid, top)
     labels = [glyph for glyph in glyphs if not glyph.font.startswith((BODY_FONT, KAI_FONT))]
-    checked, bylines, captions = _checked_lines(body, _kai_blocks(glyphs, settings, top),
+    checked, bylines, captions = _checked_lines(body, _kai_blocks(glyphs, settings, top, labels),
                                                 labels, grid, settings)
     tally = _Tally()
     for item in checked:
         _check_line(item, tally)
+    widest = {"note": 0, "caption": 0}
+    for item in checked:
+        if item.line.role in widest:
+            count = ink_characters(item.line)
+            widest[item.line.role] = max(widest[item.line.role], count)
+            limit = _LIMITS[f"widest_{item.line.role}_line"]
+            if count > limit:
+                tally.fault(f"widest_{item.line.role}_line", item,
+                            f"{count} characters (at most {limit})")
+    justified = tally.counts["justified_lines"]
+    spaced = [(spacing, item) for spacing, item in tally.spacings if spacing > SPACED_EM]
+    spaced_percent = round(100 * len(spaced) / justified, 2) if justified else 0.0
+    if spaced_percent > SPACED_SHARE_PERCENT:
+        for spacing, item in spaced:
+            if spacing <= LOOSE_EM:  # those above are loose lines, already listed
+                tally.problems.append(Problem("lines_over_005_percent", item.where,
+                                              item.line.text,
+                                              f"{spacing:.3f} em between Han characters"))
+    where = {id(glyph): item.where for item in checked for glyph in item.line.glyphs}
+    overlaps = _overlaps(glyphs, images, where)
+    tally.problems += overlaps
 
     pitch = _pitch(body)
     phase, misalignment = _grid_phase([line.baseline for line in body], pitch)
@@ -615,6 +1005,16 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0) -> Report:
         baseline_misalignment_pt=round(misalignment, 3),
         byline_misalignment_pt=round(byline_misalignment, 3),
         column_end_spread=round(spread, 3),
+        justified_lines=justified,
+        loose_lines=tally.counts["loose_lines"],
+        max_spacing_em=max((spacing for spacing, _ in tally.spacings), default=0.0),
+        lines_over_005=len(spaced),
+        lines_over_005_percent=spaced_percent,
+        uneven_lines=tally.counts["uneven_lines"],
+        max_gap_spread_em=max(tally.spreads, default=0.0),
+        widest_note_line=widest["note"],
+        widest_caption_line=widest["caption"],
+        overlaps=len(overlaps),
         problems=tuple(tally.problems),
     )
 

@@ -152,7 +152,20 @@ def render_pdf(article: Article) -> bytes:
     """Lay the article out on its pages and return the PDF's bytes."""
     layout = compose(article, article.printing)
     report_free_area(article, layout)
+    report_copyfit(article, layout)
     return render_layout(article, layout)
+
+
+def report_copyfit(article: Article, layout: Layout) -> None:
+    """The leading copyfitting chose, against the layout's own, and how many paragraphs it
+    set a line shorter or longer to fill the frames."""
+    pitch, preferred = layout.pitch, layout.preferred_pitch
+    leading = f"leading of {pitch:g} pt" + (" (the layout's own)" if abs(pitch - preferred) < 1e-6
+                                         else f" (the layout's own is {preferred:g} pt)")
+    pages = f"{len(layout.pages)} page{'s' if len(layout.pages) > 1 else ''}"
+    active_diagnostics().note(
+        f"{Location(article.source)}: {pages} at a {leading}; {layout.shorter} paragraphs "
+        f"set a line shorter, {layout.longer} a line longer")
 
 
 def report_free_area(article: Article, layout: Layout) -> None:

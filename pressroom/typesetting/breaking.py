@@ -43,7 +43,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from .lines import (CHINESE_KINDS, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
+from .lines import (CHINESE_KINDS, COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
                     MIN_HAN_LATIN_GAP, Fit, Line, Metrics, Unit, compressible, gap, may_break,
                     set_line, stretchable, units, whole)
 
@@ -64,6 +64,7 @@ TRACKING_COST = 5000.0  # letters of a Latin run spaced, when nothing else can t
 UNJUSTIFIABLE_COST = 50000.0
 GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last line
 EPSILON = 1e-9
+WORD_SPACE_STRETCH = 0.2  # em a space between Latin words may grow by before Han gaps do
 SHORTEST = 0.5  # of the measure: a shorter line is tried only where no longer one fits
 
 
@@ -87,6 +88,7 @@ class Content:
     latin_gaps: int
     stretchable: int  # gaps that justification may widen
     letters: int  # gaps between the letters of its Latin runs
+    word_spaces: int  # spaces between Latin words inside it
     end_half: bool  # its last unit is a mark that may be set half width
     end_hang: float  # the width of a last mark that may hang outside the column (or 0)
     hyphenated: bool
@@ -103,7 +105,9 @@ def fit_line(content: Content, room: float, justify: bool) -> Fit | None:
     for end, cut, cost in ends:
         if content.hyphenated:
             cost += HYPHEN_COST
-        fit = _reach(content, room - (content.natural - cut), justify, end, cost)
+        # A hung mark starts at the column's edge: its line is full, even a last one.
+        fit = _reach(content, room - (content.natural - cut), justify or end == "hang", end,
+                     cost)
         if fit is not None and (best is None or fit.cost < best.cost):
             best = fit
     return best
@@ -131,11 +135,17 @@ def _reach(content: Content, slack: float, justify: bool, end: str, cost: float)
     wider = min(slack / gaps, MAX_HAN_LATIN_GAP - HAN_LATIN_GAP) if gaps else 0.0
     rest = slack - wider * gaps
     cost += gaps * (30 * wider) ** 2
+    # The spaces between Latin words stretch next, as in Latin justification.
+    spaces = content.word_spaces
+    word = min(rest / spaces, WORD_SPACE_STRETCH) if spaces else 0.0
+    rest -= word * spaces
+    cost += spaces * (30 * word) ** 2
     if rest <= EPSILON:
-        return Fit(end, latin_gap=wider, cost=cost)
+        return Fit(end, latin_gap=wider, word_space=word, cost=cost)
     if content.stretchable:
         spread = rest / content.stretchable
-        return Fit(end, latin_gap=wider, stretch=spread, cost=cost + stretch_cost(spread))
+        return Fit(end, latin_gap=wider, stretch=spread, word_space=word,
+                   cost=cost + stretch_cost(spread))
     if content.letters:  # 1997年10月21日 alone on a line: its figures are spaced
         tracking = rest / content.letters
         return Fit(end, latin_gap=wider, tracking=tracking,
@@ -162,6 +172,8 @@ class _Counts:
         self.stretch = list(itertools.accumulate((stretchable(a, b) for a, b in pairs),
                                                  initial=0))
         self.marks = list(itertools.accumulate((compressible(u) for u in items), initial=0))
+        self.spaces = list(itertools.accumulate((u.kind == "space" and u.text == " "
+                                                 for u in items), initial=0))
         self.letters = list(itertools.accumulate(
             (max(0, len(u.text) - 1) if u.kind == "latin" else 0 for u in items), initial=0))
         self.count = count
@@ -179,7 +191,9 @@ class _Counts:
             latin_gaps=self.latin[end - 1] - self.latin[start],
             stretchable=self.stretch[end - 1] - self.stretch[start],
             letters=self.letters[end] - self.letters[start],
-            end_half=last.kind in ("stop", "close") and compressible(last),
+            word_spaces=self.spaces[end] - self.spaces[start],
+            end_half=last.kind in ("stop", "close") and last.text in COMPRESSIBLE
+            and last.width > 0.9,
             end_hang=last.width if self.hang and last.text in HANGING else 0.0,
             hyphenated=bool(last.split))
 

@@ -312,7 +312,8 @@ def _spannable(columns: list[Column], first: int, span: int) -> bool:
 
 def _figure_place(column, row, height, columns, span, free_run):
     """Where the photo goes when the text reaches it: here, across this column and the
-    next, if it fits with enough lines above and below it; else at the top of the next."""
+    next, if it fits with enough lines above and below it; else at the top of the next;
+    else at the foot of this column or the next, the text running on above it."""
     candidates = []
     if _spannable(columns, column, span):
         start, end = columns[column].start, columns[column].end
@@ -328,6 +329,13 @@ def _figure_place(column, row, height, columns, span, free_run):
                 candidates.append((column, end - height))  # down to the foot
     if column + 1 < len(columns) and _spannable(columns, column + 1, span):
         candidates.append((column + 1, columns[column + 1].start))
+    # Else at the foot of these columns, or of the next: the text runs on above it.
+    for later in (column, column + 1):
+        if later < len(columns) and _spannable(columns, later, span):
+            foot = columns[later].end - height
+            above = foot - (row if later == column else columns[later].start)
+            if above >= MIN_BESIDE_FIGURE:
+                candidates.append((later, foot))
     for c, r in candidates:
         width = _span(columns, c, span)
         if r < columns[c].start or any(r + height > columns[cc].end for cc in range(c, c + width)):

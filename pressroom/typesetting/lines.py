@@ -17,6 +17,7 @@ left shared evenly between all other characters.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -198,6 +199,7 @@ class Fit:
     latin_gap: float = 0.0  # added to each Han-Latin gap (less than 0: taken away)
     stretch: float = 0.0  # added after each character but the last
     tracking: float = 0.0  # added between the letters of Latin runs (nothing else can take it)
+    word_space: float = 0.0  # added to each space between Latin words, before ``stretch``
     cost: float = 0.0
 
 
@@ -262,6 +264,12 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
     if kaiming:
         result = [_squeezed(unit, face) if unit.text in KAIMING_HALF and not unit.squeeze
                   else unit for unit in result]
+    # A mark beside another has given its half em to the pair (”。 takes 1.5 em): it is
+    # compressed no further, or the pair would read as one jammed mark.
+    for index, unit in enumerate(result):
+        if unit.compressible and any(0 <= other < len(result) and result[other].kind in marks
+                                     for other in (index - 1, index + 1)):
+            result[index] = dataclasses.replace(unit, compressible=False)
     return result
 
 
@@ -329,7 +337,8 @@ def set_line(line: list[Unit], fit: Fit, face: Metrics, size: float, measure: fl
     for before, after in zip(line, line[1:]):
         fixed = gap(before, after)
         gaps.append(fixed + fit.latin_gap if fixed else
-                    fit.stretch if stretchable(before, after) else 0.0)
+                    (fit.stretch if stretchable(before, after) else 0.0)
+                    + (fit.word_space if before.kind == "space" and before.text == " " else 0.0))
     gaps.append(0.0)
     segments: list[Segment] = []
     width = 0.0
