@@ -217,7 +217,7 @@ CODES: dict[str, Code] = {
                                "(set at its natural length); the message gives the rows and "
                                "columns"),
     "PR503": Code(StrictError, "warning: a space between two Chinese characters of the body "
-                               "text (set as an ideographic space that never breaks)"),
+                               "text (set as an ideographic space)"),
 }
 
 

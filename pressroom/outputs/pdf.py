@@ -152,8 +152,9 @@ def render_pdf(article: Article) -> bytes:
     """Lay the article out on its pages and return the PDF's bytes."""
     layout = compose(article, article.printing)
     report_free_area(article, layout)
-    report_copyfit(article, layout)
-    return render_layout(article, layout)
+    data = render_layout(article, layout)
+    report_copyfit(article, layout)  # only of a page that was made
+    return data
 
 
 def report_copyfit(article: Article, layout: Layout) -> None:

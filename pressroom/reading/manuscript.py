@@ -663,14 +663,15 @@ _ARTICLE_NUMBER = re.compile(r"第[〇零一二三四五六七八九十百千\d]
 
 def _warn_padding_spaces(reader: "_Reader", paragraphs: list[Paragraph]) -> None:
     """A space between two Han characters of the body text is set as an ideographic space
-    that never breaks; it is often a slip, so it is said once, with where it first is."""
+    (where it pads a name or follows an article's number it never breaks); it is often a
+    slip, so it is said once, with where it first is."""
     found = [paragraph for paragraph in paragraphs
              if any(not _ARTICLE_NUMBER.search(paragraph.text[:match.start()])
                     for match in _PADDING_SPACE.finditer(paragraph.text))]
     if found:
         more = f" (and in {len(found) - 1} more paragraphs)" if len(found) > 1 else ""
         reader.warn("PR503", f"a space between two Chinese characters{more}: it is set as "
-                    "an ideographic space and never breaks", found[0].where.line,
+                    "an ideographic space, one em wide", found[0].where.line,
                     "delete it if it is a slip, keep it where it is meant (after 第一条 it is"
                     " the convention and not warned of)")
 

@@ -41,9 +41,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import re
 from dataclasses import dataclass
 
-from .lines import (CHINESE_KINDS, COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
+from .lines import (COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
                     MIN_HAN_LATIN_GAP, Fit, Line, Metrics, Unit, compressible, gap, may_break,
                     set_line, stretchable, units, whole)
 
@@ -199,20 +200,44 @@ class _Counts:
 
 
 def _break_points(items: list[Unit]) -> list[int]:
-    """Where a line may start: after a space (unless it pads two Chinese characters apart,
-    as in a name written 张  斌), after a Latin piece, or where the marks allow."""
+    """Where a line may start: after a space, unless it pads Chinese characters apart (a
+    name written 张  斌, the number of an article 第一条　总则); after a Latin piece; or
+    where the marks allow."""
     points = []
     for index in range(1, len(items)):
         before, after = items[index - 1], items[index]
         if after.kind == "space":
             continue
         if before.kind == "space":
-            if not (index >= 2 and items[index - 2].kind in CHINESE_KINDS
-                    and after.kind in CHINESE_KINDS):
+            if not _padding(items, index - 1):
                 points.append(index)
         elif before.split is not None or may_break(before, after):
             points.append(index)
     return points
+
+
+def _padding(items: list[Unit], space: int) -> bool:
+    """Whether the space at ``space`` pads Chinese text rather than parting two phrases:
+    a name's two characters on either side of it (张  斌), or an article's number before it."""
+    if not (0 < space < len(items) - 1 and items[space - 1].kind == "han"
+            and items[space + 1].kind == "han"):
+        return False
+    before = _han_run(items, space - 1, -1)
+    after = _han_run(items, space + 1, 1)
+    return (len(before) == 1 and len(after) == 1) or bool(ARTICLE_NUMBER.search(before))
+
+
+def _han_run(items: list[Unit], start: int, step: int) -> str:
+    """The Han characters next to each other from ``start`` on, in reading order."""
+    run = []
+    index = start
+    while 0 <= index < len(items) and items[index].kind == "han":
+        run.append(items[index].text)
+        index += step
+    return "".join(run if step > 0 else reversed(run))
+
+
+ARTICLE_NUMBER = re.compile(r"^第[〇零一二三四五六七八九十百千\d]+[条章节编款]$")
 
 
 def _characters(items: list[Unit]) -> int:
