@@ -148,6 +148,11 @@ SETEXT = ("---\ntitle: 标题\n---\n\n阀「X\n\n？咩亮\"绳 \n-\n\n。%洙\n
 @FUZZ
 @given(manuscripts())
 @example(SETEXT)
+@example(
+    manuscript=('---\ntitle: 霁一\n---\n\n::: editor-note\n丛专一刈\n\n一一一-\n:::\n\n一\n\n一一一一一一一一\n\n',
+     ['霁一', '丛专一刈', '一一一-', '一', '一一一一一一一一'],
+     False),
+).via('discovered failure')
 def test_a_generated_manuscript_builds_faithfully_or_fails_with_a_pressroom_error(manuscript):
     text, expected, photo = manuscript
     with tempfile.TemporaryDirectory() as scratch:

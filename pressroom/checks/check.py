@@ -210,7 +210,7 @@ def page_texts(reader: PdfReader) -> list[str]:
     return [LINE_END_HYPHEN.sub("", page.extract_text()) for page in reader.pages]
 
 
-LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
+LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z\u00c0-\u024f])-[ \t]*\n\s*(?=[A-Za-z\u00c0-\u024f])")
 
 
 def story_text(reader: PdfReader) -> str:

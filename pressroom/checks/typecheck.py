@@ -682,14 +682,16 @@ def is_latin(char: str) -> bool:
 
 
 def _tracking(glyphs: tuple[Glyph, ...], size: float) -> float:
-    """The line's justification spacing: how far a Han character (or, in a line without
-    one, a Chinese mark) stands from what follows it, beyond its advance (the slack is
-    spread evenly). A Han-Latin gap is not spacing, and a mark whose neighbour starts more
+    """The line's justification spacing: how far a Han character stands from the next
+    (or, failing that, from a mark, or a mark from what follows it), beyond its advance
+    (the slack is spread evenly). A Han-Latin gap is not spacing, and a mark whose neighbour starts more
     than a quarter em inside its advance is a compressed mark."""
     # After Han characters first: a mark inside a line may be compressed by any part of
     # its blank half, which is not the line's spacing.
-    after_han = [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
-                 if is_han(a.char) and not is_latin(b.char)]
+    between_han = [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
+                   if is_han(a.char) and is_han(b.char)]
+    after_han = between_han or [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
+                                if is_han(a.char) and not is_latin(b.char)]
     if after_han:
         return statistics.median(after_han)
     spaces = [b.x - a.right for a, b in zip(glyphs, glyphs[1:])
