@@ -88,3 +88,33 @@ def test_a_failed_build_leaves_the_previous_pdf_untouched(pdf, write_manuscript)
         build.build_pdf(bad, pdf.parent)
     assert pdf.read_bytes() == before
     assert sorted(p.name for p in pdf.parent.iterdir()) == ["boshan-report.pdf"]
+
+
+def test_curly_quotes_in_the_note_are_drawn_by_song(tmp_path):
+    # Kai's own “” are a third of an em wide and jam (主题””高质量): the page draws them from
+    # Song, at a full-width mark's width (less at most the half em the breaker may take).
+    import ctypes
+    import shutil
+    import pypdfium2
+    import pypdfium2.raw as raw
+    from pressroom.outputs.pdf import render_pdf
+    from pressroom.reading.manuscript import read_manuscript
+    folder = tmp_path / DEFAULT.name
+    shutil.copytree(DEFAULT, folder)
+    source = folder / "article.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "::: editor-note\n", "::: editor-note\n围绕“高质量发展”这一主题，", 1), encoding="utf-8")
+    page = pypdfium2.PdfDocument(render_pdf(read_manuscript(folder)))[0].get_textpage()
+    chars = [page.get_text_range(index, 1) for index in range(page.count_chars())]
+    start = chars.index("绕")
+    assert chars[start + 1] == "“"
+    buffer, flags = ctypes.create_string_buffer(256), ctypes.c_int()
+    length = raw.FPDFText_GetFontInfo(page.raw, start + 1, buffer, 256, ctypes.byref(flags))
+    assert buffer.raw[:max(length - 1, 0)].decode().endswith("Pressroom-Song")
+    xs = []
+    for index in (start, start + 2):
+        x, y = ctypes.c_double(), ctypes.c_double()
+        raw.FPDFText_GetCharOrigin(page.raw, index, ctypes.byref(x), ctypes.byref(y))
+        xs.append(x.value)
+    apart = (xs[1] - xs[0]) / raw.FPDFText_GetFontSize(page.raw, start)
+    assert 1.45 < apart < 2.05  # 绕, then a full-width quote less at most half an em
