@@ -30,7 +30,8 @@ from PIL import JpegImagePlugin, PngImagePlugin
 from ..errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
                      ResourceError, StrictError, active_diagnostics, raise_all)
 from ..settings import DEFAULT as DEFAULT_SETTINGS, Settings, settings_from, type_area_fault
-from .model import Article, Byline, PageSpec, Credit, EditorNote, Figure, Paragraph, Subhead, is_cjk, join_lines
+from .model import (ARTICLE_NUMBER, Article, Byline, Credit, EditorNote, Figure, PageSpec,
+                    Paragraph, Subhead, is_cjk, join_lines)
 
 ARTICLE_FILE = "article.md"
 
@@ -657,8 +658,6 @@ def article_path(manuscript: Path) -> Path:
 
 
 _PADDING_SPACE = re.compile(r"(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
-# The space after an article's number in a legal text (第一条　为了…) is the convention.
-_ARTICLE_NUMBER = re.compile(r"第[〇零一二三四五六七八九十百千\d]+[条章节编款]$")
 
 
 def _warn_padding_spaces(reader: "_Reader", paragraphs: list[Paragraph]) -> None:
@@ -666,7 +665,7 @@ def _warn_padding_spaces(reader: "_Reader", paragraphs: list[Paragraph]) -> None
     (where it pads a name or follows an article's number it never breaks); it is often a
     slip, so it is said once, with where it first is."""
     found = [paragraph for paragraph in paragraphs
-             if any(not _ARTICLE_NUMBER.search(paragraph.text[:match.start()])
+             if any(not ARTICLE_NUMBER.search(paragraph.text[:match.start()])
                     for match in _PADDING_SPACE.finditer(paragraph.text))]
     if found:
         more = f" (and in {len(found) - 1} more paragraphs)" if len(found) > 1 else ""

@@ -6,12 +6,17 @@ print page and the EPUB are both made from one ``Article``.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Union
 
 from ..errors import Location
 from ..settings import Settings
+
+# An article's number in a legal text (第一条, 第三章): the space after it is the convention
+# (第一条　为了…), read by the manuscript's warnings and kept whole by the line breaker.
+ARTICLE_NUMBER = re.compile(r"第[〇零一二三四五六七八九十百千\d]+[条章节编款]$")
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import re
 from dataclasses import dataclass
 
+from ..reading.model import ARTICLE_NUMBER
 from .lines import (COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
                     MIN_HAN_LATIN_GAP, Fit, Line, Metrics, Unit, compressible, gap, may_break,
                     set_line, stretchable, units, whole)
@@ -93,6 +93,14 @@ class Content:
     end_half: bool  # its last unit is a mark that may be set half width
     end_hang: float  # the width of a last mark that may hang outside the column (or 0)
     hyphenated: bool
+
+    @property
+    def narrowest(self) -> float:
+        """Its width with every shrink ``fit_line`` may use taken in full: a line narrower
+        than the room may fit, a wider one (and every longer one) never."""
+        return (self.natural - self.marks * HALF
+                - self.latin_gaps * (HAN_LATIN_GAP - MIN_HAN_LATIN_GAP)
+                - self.stretchable * TIGHT - max(HALF * self.end_half, self.end_hang))
 
 
 def fit_line(content: Content, room: float, justify: bool) -> Fit | None:
@@ -164,7 +172,6 @@ class _Counts:
         self.items = items
         self.face = face
         self.hang = hang
-        count = len(items)
         self.width = list(itertools.accumulate((unit.width for unit in items), initial=0.0))
         pairs = list(zip(items, items[1:]))
         # Sums over the gaps: gap t lies between units t and t + 1.
@@ -177,7 +184,6 @@ class _Counts:
                                                  for u in items), initial=0))
         self.letters = list(itertools.accumulate(
             (max(0, len(u.text) - 1) if u.kind == "latin" else 0 for u in items), initial=0))
-        self.count = count
 
     def content(self, start: int, end: int) -> Content:
         """The line items[start:end] (``end`` past any spaces it ends on)."""
@@ -224,7 +230,7 @@ def _padding(items: list[Unit], space: int) -> bool:
         return False
     before = _han_run(items, space - 1, -1)
     after = _han_run(items, space + 1, 1)
-    return (len(before) == 1 and len(after) == 1) or bool(ARTICLE_NUMBER.search(before))
+    return (len(before) == 1 and len(after) == 1) or bool(ARTICLE_NUMBER.fullmatch(before))
 
 
 def _han_run(items: list[Unit], start: int, step: int) -> str:
@@ -236,8 +242,6 @@ def _han_run(items: list[Unit], start: int, step: int) -> str:
         index += step
     return "".join(run if step > 0 else reversed(run))
 
-
-ARTICLE_NUMBER = re.compile(r"^第[〇零一二三四五六七八九十百千\d]+[条章节编款]$")
 
 
 def _characters(items: list[Unit]) -> int:
@@ -281,9 +285,7 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
             while end - 1 > start and items[end - 1].kind == "space":
                 end -= 1  # a line drops the spaces it ends on
             content = counts.content(start, end)
-            if content.natural - content.marks * HALF - content.latin_gaps * 0.025 \
-                    - content.stretchable * TIGHT \
-                    - max(HALF * content.end_half, content.end_hang) > room + EPSILON:
+            if content.narrowest > room + EPSILON:
                 return None
             last = stop == ends
             fit = fit_line(content, room, justify=not last or justify_last)

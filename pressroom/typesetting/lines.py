@@ -227,8 +227,8 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
     for piece in LATIN_RUN.findall(text):
         kind = _kind(piece)
         if kind == "space":
-            result.append(Unit(" " if "\u3000" not in piece else "\u3000", kind,
-                               face.width(" " if "\u3000" not in piece else "\u3000", kind)))
+            space = "\u3000" if "\u3000" in piece else " "
+            result.append(Unit(space, kind, face.width(space, kind)))
         elif kind == "latin":
             result.extend(Unit(part, kind, face.width(part, kind), split=split)
                           for part, split in _pieces(piece))
