@@ -188,6 +188,26 @@ CODES: dict[str, Code] = {
                                    "wider than the page, margins taller than it)"),
     "PR130": Code(ManuscriptError, "the file is not UTF-8 text"),
     "PR131": Code(ManuscriptError, "the file is too large to be one article (over 2 MB)"),
+    # The page plan of an edition breaks its format.
+    "PR150": Code(ManuscriptError, "the page plan is not valid YAML, not a mapping, or uses "
+                                   "YAML anchors, aliases or merge keys"),
+    "PR151": Code(ManuscriptError, "unknown page-plan key (with a did-you-mean)"),
+    "PR152": Code(ManuscriptError, "a page-plan value is missing, empty, of the wrong kind or "
+                                   "not allowed there (a second lead, a masthead off the front "
+                                   "page, an unsafe or repeated file name ...)"),
+    "PR153": Code(ManuscriptError, "a page-plan key is set twice"),
+    "PR154": Code(ManuscriptError, "a story, or a page label, is named twice in the page plan"),
+    "PR155": Code(ManuscriptError, "a story folder of the page plan is missing, has no "
+                                   "`article.md`, or lies outside the plan's tree (a URL, an "
+                                   "absolute path, `..`)"),
+    "PR156": Code(ManuscriptError, "a pin of the page plan lies outside the type area"),
+    "PR157": Code(ManuscriptError, "a story jumps to a page the plan does not have, or that "
+                                   "does not come after its own (or jumps as a full text)"),
+    "PR158": Code(ManuscriptError, "an advertisement's or the masthead's artwork is missing, "
+                                   "outside the plan's tree, or not PNG, JPEG, SVG (or PDF, for "
+                                   "an advertisement)"),
+    "PR311": Code(ResourceError, "the page plan is missing, cannot be read, is not UTF-8 text "
+                                 "or is over 1 MB"),
     # A character no face can draw.
     "PR200": Code(CoverageError, "a character is missing from the face that sets it"),
     # A file that is missing, unreadable or refused.
