@@ -1,4 +1,4 @@
-"""The EPUB back end: one article as a reflowable EPUB 3 book.
+"""The EPUB back end: one article, or a whole edition, as a reflowable EPUB 3 book.
 
 This module owns the packaging of the e-book, everything but its words and their markup,
 which come from the same article model and Jinja partials as the printed page
@@ -8,8 +8,12 @@ Accessibility 1.1), the chapter, cover and navigation documents, the reader styl
 the images with media types read from their bytes, Apple Books' display options, and a
 byte-reproducible ZIP.
 
+Two books are made from the same parts: ``render_epub``, one article in one chapter, and
+``render_edition_epub``, an edition's stories (``EditionBook``), one chapter each, in the
+order of the pages they were printed on, with a table of contents grouped by page.
+
 ebooklib 0.20 does the OPF, nav and NCX; its traps (see ``design/EPUB.md``) are worked
-around where they bite, each with a comment. ``render_epub`` returns bytes and writes no
+around where they bite, each with a comment. Both renderers return bytes and write no
 file: the caller writes them atomically.
 """
 from __future__ import annotations
@@ -21,6 +25,7 @@ import stat
 import uuid
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import cssselect2
@@ -38,6 +43,7 @@ from ..reading.model import Article
 CHAPTER_FILE = "chapter.xhtml"
 COVER_FILE = "cover.xhtml"
 NAV_FILE = "nav.xhtml"
+FONTS_CSS_ID = "css-fonts"  # the one fonts.css, which every document of a book links
 DISPLAY_OPTIONS_FILE = "META-INF/com.apple.ibooks.display-options.xml"
 
 # Every label a reader sees that is not the article's own text.
@@ -63,6 +69,10 @@ ACCESSIBILITY = (
      "目录可直达各节；图片均配有文字说明和替代文本。无闪烁、声音或动画等危险内容。"),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 )
+# The edition's summary says what its contents list does: pages and stories, not sections.
+EDITION_SUMMARY = ("本书为一期报纸的电子版，按版面顺序收录各篇文章，每篇一章，文字可重排，可放大字号、"
+                   "更换字体。目录按版面列出各篇标题，可直达各篇；标题、小标题结构完整；图片均配有"
+                   "文字说明和替代文本。无闪烁、声音或动画等危险内容。")
 
 DISPLAY_OPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <display_options>
@@ -92,42 +102,143 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 def render_epub(article: Article, cover_png: bytes | None = None) -> bytes:
     """The finished EPUB 3 of ``article``; ``cover_png`` (the page proof) is its cover."""
-    book = new_book(article)
+    creators = article.byline.creators if article.byline else ()
+    book = new_book(identifier(article), article.title, article.lang, creators,
+                    article.publication, article.date)
     add_accessibility_metadata(book)
     styles = add_stylesheets(book, article)
     image_urls = add_images(book, article)
-    cover = add_cover(book, article, cover_png, styles)
-    chapter = add_chapter(book, article, image_urls, styles)
-    nav = add_navigation(book, article, cover, chapter, styles)
-    add_fonts(book, styles, documents=[cover, nav, chapter])
+    if cover_png is not None:
+        alt = f"{article.publication or '报纸'}版面：{article.title}"
+    else:
+        cover_png = draw_cover(article.headline, article.kicker, article.publication)
+        alt = f"封面：{article.title}"
+    cover = add_cover(book, article, cover_png, alt, styles)
+    chapter = add_chapter(book, "chapter", CHAPTER_FILE, article, image_urls, styles)
+    nav = add_navigation(book, article_contents(article), cover, [chapter], styles)
+    add_fonts(book, styles[0], documents=[cover, nav, chapter])
     add_display_options(book)
-    modified = modified_time(article)
-    return reproducible_zip(package(book, article, modified), modified)
+    modified = modified_time(article.date)
+    return reproducible_zip(package(book, Location(article.source), modified), modified)
+
+
+# -- the edition --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EditionPage:
+    """One printed page (版) as the e-book's contents list groups it."""
+
+    label: str  # 第1版
+    section: str | None  # 版名: 要闻
+    # In the page's reading order. A story that jumped here from an earlier page (上接) is
+    # not repeated: its chapter stands under the page it started on, whole.
+    stories: tuple[Article, ...]
+
+    @property
+    def heading(self) -> str:
+        """The page's entry in the contents: 第1版 要闻."""
+        return f"{self.label} {self.section}" if self.section else self.label
+
+
+@dataclass(frozen=True)
+class EditionBook:
+    """An edition as one e-book: its stories, page by page."""
+
+    name: str  # the edition's name (its plan's file stem): build/<name>.epub
+    title: str  # 示例日报 2026年12月1日
+    publication: str
+    date: datetime.date | None
+    lang: str
+    identifier: str | None  # None: one derived from publication, date and name
+    pages: tuple[EditionPage, ...]
+
+    @property
+    def stories(self) -> tuple[Article, ...]:
+        return tuple(story for page in self.pages for story in page.stories)
+
+
+def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> bytes:
+    """The finished EPUB 3 of an edition: a cover (``cover_png``, the front page's proof,
+    or a drawn title card), then one chapter per story in page order, each story whole
+    (its ``Article``, even where the printed story jumped to another page)."""
+    stories = book.stories
+    if not stories:
+        raise BuildError(f"the edition '{book.name}' has no story to make an e-book of")
+    sources = [story.source for story in stories]
+    twice = next((source for source in sources if sources.count(source) > 1), None)
+    if twice is not None:
+        # A jumped story belongs to the page it starts on only: two chapters of it would
+        # put the same text twice in the book.
+        raise BuildError(f"the story {twice} stands on more than one page of the edition "
+                         f"'{book.name}'", hint="list a jumped story only on its first page")
+    epub_book = new_book(edition_identifier(book), book.title, book.lang, (book.publication,),
+                         book.publication, book.date)
+    add_accessibility_metadata(epub_book, summary=EDITION_SUMMARY)
+    # The first story, the front page's lead (头条), stands for the edition where one set of
+    # layouts is needed: the cover's and the contents' template and stylesheets.
+    lead = stories[0]
+    stylesheets: dict[Path, epub.EpubItem] = {}
+    styles = {story.source: add_stylesheets(epub_book, story, stylesheets) for story in stories}
+    image_urls: dict[Path, str] = {}
+    uids = {}
+    for page_number, page in enumerate(book.pages, 1):
+        for story_number, story in enumerate(page.stories, 1):
+            uids[story.source] = uid = f"page-{page_number}-story-{story_number}"
+            add_images(epub_book, story, image_urls, uid_prefix=f"{uid}-")
+    if cover_png is not None:
+        front = book.pages[0]
+        alt = f"{book.publication}{front.label}版面" + (
+            f"：{front.stories[0].title}" if front.stories else "")
+    else:
+        cover_png = draw_cover((book.title,), None, book.publication)
+        alt = f"封面：{book.title}"
+    cover = add_cover(epub_book, lead, cover_png, alt, styles[lead.source])
+    chapters = {story.source: add_chapter(epub_book, uids[story.source],
+                                          f"{uids[story.source]}.xhtml", story, image_urls,
+                                          styles[story.source])
+                for story in stories}
+    nav = add_navigation(epub_book, edition_contents(book, chapters), cover,
+                         list(chapters.values()), styles[lead.source])
+    add_fonts(epub_book, styles[lead.source][0], documents=[cover, nav, *chapters.values()])
+    add_display_options(epub_book)
+    modified = modified_time(book.date)
+    return reproducible_zip(package(epub_book, None, modified), modified)
 
 
 # -- metadata -----------------------------------------------------------------------------
 
-def new_book(article: Article) -> epub.EpubBook:
+def new_book(book_id: str, title: str, lang: str, creators: tuple[str, ...],
+             publisher: str | None, date: datetime.date | None) -> epub.EpubBook:
     book = epub.EpubBook()
     book.IDENTIFIER_ID = "pub-id"
     # ebooklib's default is a random uuid4: a new book on every build.
-    book.set_identifier(identifier(article))
-    book.set_title(article.title)
-    book.set_language(article.lang)
-    creators = article.byline.creators if article.byline else ()
+    book.set_identifier(book_id)
+    book.set_title(title)
+    book.set_language(lang)
     for number, name in enumerate(creators, 1):
         # One id each: ebooklib gives every creator the same id unless told otherwise.
         book.add_author(name, role="aut", uid=f"creator-{number}")
-    if article.publication:
-        book.add_metadata("DC", "publisher", article.publication)
-    if article.date:
-        book.add_metadata("DC", "date", article.date.isoformat())
+    if publisher:
+        book.add_metadata("DC", "publisher", publisher)
+    if date:
+        book.add_metadata("DC", "date", date.isoformat())
     return book
 
 
 def identifier(article: Article) -> str:
     """``urn:uuid:`` + a uuid5 of the article's identifier, or of its slug: same input, same id."""
-    name = article.identifier or f"pressroom:{article.slug}"
+    return _urn_uuid(article.identifier or f"pressroom:{article.slug}")
+
+
+def edition_identifier(book: EditionBook) -> str:
+    """The edition's identifier as a ``urn:uuid:``, or one derived from its publication,
+    date and name: the same edition gets the same id on every build, and the 1 December
+    issue of a paper is never the same book as the 2 December one."""
+    date = book.date.isoformat() if book.date else "undated"
+    return _urn_uuid(book.identifier or f"pressroom:edition:{book.publication}:{date}:{book.name}")
+
+
+def _urn_uuid(name: str) -> str:
     if name.lower().startswith("urn:uuid:"):
         try:
             return f"urn:uuid:{uuid.UUID(name[9:])}"
@@ -136,38 +247,56 @@ def identifier(article: Article) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def add_accessibility_metadata(book: epub.EpubBook) -> None:
+def add_accessibility_metadata(book: epub.EpubBook, summary: str | None = None) -> None:
     for prop, value in ACCESSIBILITY:
+        if prop == "schema:accessibilitySummary" and summary:
+            value = summary
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def modified_time(article: Article) -> datetime.datetime:
+def modified_time(date: datetime.date | None) -> datetime.datetime:
     """dcterms:modified, in UTC: SOURCE_DATE_EPOCH, else the issue date, else a constant."""
     given = source_date()
     if given:
         return given
-    if article.date:
-        return datetime.datetime.combine(article.date, datetime.time(), datetime.timezone.utc)
+    if date:
+        return datetime.datetime.combine(date, datetime.time(), datetime.timezone.utc)
     return FALLBACK_MODIFIED
 
 
 # -- content ------------------------------------------------------------------------------
 
-def add_stylesheets(book: epub.EpubBook, article: Article) -> list[epub.EpubItem]:
-    """fonts.css (filled in by ``add_fonts``), then the shared and the reader stylesheet."""
-    styles = [epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css")]
+def add_stylesheets(book: epub.EpubBook, article: Article,
+                    added: dict[Path, epub.EpubItem] | None = None) -> list[epub.EpubItem]:
+    """fonts.css (filled in by ``add_fonts``), then the shared and the reader stylesheet.
+
+    ``added``: the stylesheets already in the book, by the file they were read from, which
+    is added to. Stories of one edition share a stylesheet file where their layouts do;
+    one whose manuscript overrides it gets its own copy; all share the one fonts.css.
+    """
+    added = {} if added is None else added
+    fonts_css = book.get_item_with_id(FONTS_CSS_ID) or book.add_item(
+        epub.EpubItem(uid=FONTS_CSS_ID, file_name="css/fonts.css", media_type="text/css"))
+    styles = [fonts_css]
     for name in ("shared.css", "epub.css"):
-        styles.append(epub.EpubItem(uid=f"css-{Path(name).stem}", file_name=f"css/{name}",
-                                    media_type="text/css",
-                                    content=stylesheet(article, name).read_bytes()))
-    for style in styles:
-        book.add_item(style)
+        path = stylesheet(article, name)
+        if path not in added:
+            file_name = unique_name(book, "css/", Path(name).stem, ".css")
+            added[path] = book.add_item(epub.EpubItem(
+                uid=f"css-{Path(file_name).stem}", file_name=file_name, media_type="text/css",
+                content=path.read_bytes()))
+        styles.append(added[path])
     return styles
 
 
-def add_images(book: epub.EpubBook, article: Article) -> dict[Path, str]:
-    """Each figure's image under an ASCII name, typed by its bytes; returns the urls."""
-    urls: dict[Path, str] = {}
+def add_images(book: epub.EpubBook, article: Article, urls: dict[Path, str] | None = None,
+               uid_prefix: str = "") -> dict[Path, str]:
+    """Each figure's image under an ASCII name, typed by its bytes; returns the urls.
+
+    ``urls``: the images of stories already in the book, which are added to; a name two
+    stories share (photo-1.jpg) is numbered apart, a file they share is added once.
+    """
+    urls = {} if urls is None else urls
     for number, figure in enumerate(article.figures, 1):
         if figure.image in urls:
             continue
@@ -179,7 +308,7 @@ def add_images(book: epub.EpubBook, article: Article) -> dict[Path, str]:
         media_type, extension = image_format(data, f"image '{figure.image.name}'", figure.where)
         name = unique_name(book, "images/", ascii_stem(figure.image.stem) or f"figure-{number}",
                            extension)
-        book.add_item(epub.EpubImage(uid=f"image-{number}", file_name=name,
+        book.add_item(epub.EpubImage(uid=f"{uid_prefix}image-{number}", file_name=name,
                                      media_type=media_type, content=data))
         urls[figure.image] = name
     return urls
@@ -215,11 +344,11 @@ def unique_name(book: epub.EpubBook, folder: str, stem: str, extension: str) -> 
     return name
 
 
-def document(uid: str, file_name: str, title: str, article: Article, body: str,
+def document(uid: str, file_name: str, title: str, lang: str, body: str,
              styles: list[epub.EpubItem]) -> epub.EpubHtml:
     # A body fragment, as bytes: ebooklib rebuilds <head> itself and drops whatever head
     # it is given, and a whole document passed as str fails with "Document is empty".
-    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=article.lang,
+    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang,
                          content=body.encode("utf-8"))
     item.add_meta(charset="utf-8")
     for style in styles:
@@ -227,27 +356,23 @@ def document(uid: str, file_name: str, title: str, article: Article, body: str,
     return item
 
 
-def add_chapter(book: epub.EpubBook, article: Article, image_urls: dict[Path, str],
-                styles: list[epub.EpubItem]) -> epub.EpubHtml:
+def add_chapter(book: epub.EpubBook, uid: str, file_name: str, article: Article,
+                image_urls: dict[Path, str], styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    """One article, whole, as the chapter ``file_name``, in the article's own language."""
     body = render(article, "chapter.html.j2", image_urls=image_urls, **reader_parts(article))
-    return book.add_item(document("chapter", CHAPTER_FILE, article.title, article, body, styles))
+    return book.add_item(document(uid, file_name, article.title, article.lang, body, styles))
 
 
 # -- cover --------------------------------------------------------------------------------
 
-def add_cover(book: epub.EpubBook, article: Article, cover_png: bytes | None,
+def add_cover(book: epub.EpubBook, article: Article, data: bytes, alt: str,
               styles: list[epub.EpubItem]) -> epub.EpubHtml:
     """The cover image (``cover-image``) and a cover page of our own, first in the spine.
 
     ebooklib's ``set_cover`` page is English and non-linear (EPUBCheck OPF-096), so the
-    image is added by hand and the page comes from ``layouts/cover.html.j2``.
+    image is added by hand and the page comes from ``layouts/cover.html.j2`` (as
+    ``article``'s manuscript folder overrides it). The page is in the book's language.
     """
-    if cover_png is not None:
-        data = cover_png
-        alt = f"{article.publication or '报纸'}版面：{article.title}"
-    else:
-        data = draw_cover(article)
-        alt = f"封面：{article.title}"
     media_type, extension = image_format(data, "the cover image", None)
     name = unique_name(book, "images/", "cover", extension)
     image = epub.EpubCover(uid="cover-image", file_name=name)
@@ -256,31 +381,34 @@ def add_cover(book: epub.EpubBook, article: Article, cover_png: bytes | None,
     # For EPUB 2 reading systems, which know no cover-image property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     body = render(article, "cover.html.j2", cover={"url": image.file_name, "alt": alt})
-    return book.add_item(document("cover", COVER_FILE, LABELS["cover"], article, body, styles))
+    return book.add_item(document("cover", COVER_FILE, LABELS["cover"], book.language, body,
+                                  styles))
 
 
-def draw_cover(article: Article) -> bytes:
-    """A plain title card for when no page proof is given: kicker and headline on paper."""
+def draw_cover(headline_lines: tuple[str, ...], kicker: str | None,
+               publication: str | None) -> bytes:
+    """A plain title card for when no page proof is given: kicker and headline on paper,
+    the paper's name at the foot."""
     width, height = 1200, 1800
     image = Image.new("RGB", (width, height), (250, 248, 242))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, 36), fill=(168, 40, 38))
     faces = {face.role_family: str(fonts.FONTS_DIR / face.file) for face in fonts.FACES}
     top = int(height * 0.3)
-    if article.kicker:
-        kicker = ImageFont.truetype(faces["Pressroom Song"], 56)
-        draw.text((width // 2, top), article.kicker, font=kicker, fill=(40, 40, 40), anchor="mt")
+    if kicker:
+        kicker_font = ImageFont.truetype(faces["Pressroom Song"], 56)
+        draw.text((width // 2, top), kicker, font=kicker_font, fill=(40, 40, 40), anchor="mt")
         top += 110
     # The headline as large as its longest line allows, within a tenth of the width each side.
-    longest = max(len(line) for line in article.headline)
+    longest = max(len(line) for line in headline_lines)
     size = max(24, min(120, int(width * 0.8 / longest)))
     headline = ImageFont.truetype(faces["Pressroom Hei"], size)
-    for line in article.headline:
+    for line in headline_lines:
         draw.text((width // 2, top), line, font=headline, fill=(20, 20, 20), anchor="mt")
         top += int(size * 1.35)
-    if article.publication:
+    if publication:
         small = ImageFont.truetype(faces["Pressroom Kai"], 48)
-        draw.text((width // 2, height - 160), article.publication, font=small,
+        draw.text((width // 2, height - 160), publication, font=small,
                   fill=(168, 40, 38), anchor="mt")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -289,42 +417,77 @@ def draw_cover(article: Article) -> bytes:
 
 # -- navigation ---------------------------------------------------------------------------
 
-def add_navigation(book: epub.EpubBook, article: Article, cover: epub.EpubHtml,
-                   chapter: epub.EpubHtml, styles: list[epub.EpubItem]) -> epub.EpubNav:
-    """The nav (toc and landmarks, in Chinese), the NCX, and the spine."""
+# The contents as ebooklib takes them (``book.toc``): a Link is an entry, a tuple of an
+# entry and a list of entries is an entry with a nested list, in the nav and in the NCX.
+Contents = list
+
+
+def article_contents(article: Article) -> Contents:
+    """The one-article book's contents: the headline, holding the subheads."""
     sections = [epub.Link(f"{CHAPTER_FILE}#{anchor}", subhead.text, anchor)
                 for subhead, anchor in article.anchors.items()]
     headline = epub.Link(CHAPTER_FILE, article.title, "headline")
     # An empty nested <ol> is invalid, so a headline without subheads stands alone.
-    book.toc = [(headline, sections)] if sections else [headline]
+    return [(headline, sections)] if sections else [headline]
+
+
+def edition_contents(book: EditionBook, chapters: dict[Path, epub.EpubHtml]) -> Contents:
+    """The edition's contents, as the paper's index of pages reads: each page (第1版 要闻,
+    leading to its first story) holding its stories' headlines. A page without a story
+    (all advertising) has no entry: an entry must lead somewhere, and a nested list may
+    not be empty."""
+    contents = []
+    for page in book.pages:
+        links = [epub.Link(chapters[story.source].file_name, story.title,
+                           chapters[story.source].id)
+                 for story in page.stories]
+        if links:
+            contents.append((epub.Section(page.heading, links[0].href), links))
+    return contents
+
+
+def add_navigation(book: epub.EpubBook, contents: Contents, cover: epub.EpubHtml,
+                   chapters: list[epub.EpubHtml], styles: list[epub.EpubItem]) -> epub.EpubNav:
+    """The nav (toc and landmarks, in Chinese), the NCX, and the spine: the cover, the
+    contents, then the chapters in reading order. ``styles``: the nav's stylesheets."""
+    book.toc = contents
     # Landmarks are written only from book.guide ("text" becomes bodymatter).
     book.guide = [
         {"type": "cover", "href": COVER_FILE, "title": LABELS["cover"]},
         {"type": "toc", "href": NAV_FILE, "title": LABELS["toc"]},
-        {"type": "text", "href": CHAPTER_FILE, "title": LABELS["bodymatter"]},
+        {"type": "text", "href": chapters[0].file_name, "title": LABELS["bodymatter"]},
     ]
     # Both, or EPUBCheck fails: no nav is RSC-005, no NCX is OPF-049.
     book.add_item(epub.EpubNcx())
     nav = book.add_item(epub.EpubNav(file_name=NAV_FILE, title=LABELS["toc"]))
     for style in styles:
         nav.add_item(style)
-    book.spine = [cover, nav, chapter]
+    book.spine = [cover, nav, *chapters]
     return nav
 
 
 # -- fonts --------------------------------------------------------------------------------
 
-def add_fonts(book: epub.EpubBook, styles: list[epub.EpubItem],
+def add_fonts(book: epub.EpubBook, font_css: epub.EpubItem,
               documents: list[epub.EpubHtml]) -> None:
-    """Embed, per face, a subset of exactly the characters that face draws in the book.
+    """Embed, per face, a subset of exactly the characters that face draws in the book,
+    and write their ``@font-face`` rules into ``font_css``.
 
     Which face draws which text is found the way a reader finds it, by the font-family
-    cascade of the book's stylesheets over its documents: a manuscript's own layouts or a
-    new rule in shared.css need no change here, and no face carries glyphs it never draws.
+    cascade of the stylesheets each document links over that document: a manuscript's own
+    layouts (one story's of an edition) or a new rule in shared.css need no change here,
+    and no face carries glyphs it never draws.
     """
-    font_css, *css = styles
-    texts = text_by_family([_written(book, item) for item in documents],
-                           [style.content.decode("utf-8") for style in css])
+    groups: dict[tuple[str, ...], list[bytes]] = {}
+    for item in documents:
+        hrefs = tuple(link["href"] for link in item.links
+                      if link.get("rel") == "stylesheet" and link["href"] != font_css.file_name)
+        groups.setdefault(hrefs, []).append(_written(book, item))
+    texts: dict[str, str] = defaultdict(str)
+    for hrefs, written in groups.items():
+        css = [book.get_item_with_href(href).content.decode("utf-8") for href in hrefs]
+        for family, text in text_by_family(written, css).items():
+            texts[family] += text
     rules = []
     for face in fonts.FACES:
         text = texts.get(face.role_family, "")
@@ -438,8 +601,9 @@ class _Writer(epub.EpubWriter):
         return etree.tostring(tree, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
 
-def package(book: epub.EpubBook, article: Article, modified: datetime.datetime) -> bytes:
-    """ebooklib's ZIP, written in memory so that a failure never leaves half a file."""
+def package(book: epub.EpubBook, where: Location | None, modified: datetime.datetime) -> bytes:
+    """ebooklib's ZIP, written in memory so that a failure never leaves half a file.
+    ``where``: the manuscript a failure is reported at (None for an edition's book)."""
     buffer = io.BytesIO()
     # mtime: ebooklib otherwise writes local time labelled Z.
     writer = _Writer(buffer, book, {**WRITER_OPTIONS, "mtime": modified})
@@ -447,13 +611,12 @@ def package(book: epub.EpubBook, article: Article, modified: datetime.datetime) 
         writer.process()
         writer.write()
     except (OSError, ValueError, etree.LxmlError, epub.EpubException) as error:
-        raise BuildError(f"ebooklib could not package the EPUB: {error}",
-                         Location(article.source)) from error
-    check_documents(buffer.getvalue(), article)
+        raise BuildError(f"ebooklib could not package the EPUB: {error}", where) from error
+    check_documents(buffer.getvalue(), where)
     return buffer.getvalue()
 
 
-def check_documents(data: bytes, article: Article) -> None:
+def check_documents(data: bytes, where: Location | None) -> None:
     # ebooklib writes an empty document, without a word, when it cannot parse a chapter.
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
@@ -462,10 +625,9 @@ def check_documents(data: bytes, article: Article) -> None:
                     root = etree.fromstring(archive.read(name))
                 except etree.XMLSyntaxError as error:
                     raise BuildError(f"{name} in the EPUB is not well-formed XHTML: {error}",
-                                     Location(article.source)) from None
+                                     where) from None
                 if root.find(f"{{{XHTML}}}body") is None or not len(root.find(f"{{{XHTML}}}body")):
-                    raise BuildError(f"{name} in the EPUB has an empty body",
-                                     Location(article.source))
+                    raise BuildError(f"{name} in the EPUB has an empty body", where)
 
 
 def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
