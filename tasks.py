@@ -57,8 +57,14 @@ def _targets(manuscript: str | None, all_: bool) -> list[Path]:
     return [Path(manuscript) if manuscript else build.DEFAULT_MANUSCRIPT]
 
 
-def _each(maker, manuscript, all_, strict=False):
+def _each(maker, manuscript, all_, strict=False, edition=None, edition_maker=None):
     with _reported(), diagnostics(strict=strict, emit=_warn, inform=print):
+        if edition:
+            with staged_outputs():
+                paths = _as_list(edition_maker(Path(edition)))
+            for path in paths:
+                print(f"wrote {_shown(path)}")
+            return
         for target in _targets(manuscript, all_):
             # The outputs of one manuscript appear together, once all of them are made.
             with staged_outputs():
@@ -80,34 +86,38 @@ def _shown(path: Path) -> str:
 
 _HELP = {"manuscript": "manuscript folder (default: manuscript/boshan-report)",
          "all": "build every manuscript in manuscript/",
-         "strict": "treat warnings (PR5xx) as errors: exit 6 and write nothing"}
+         "strict": "treat warnings (PR5xx) as errors: exit 6 and write nothing",
+         "edition": "a page plan (manuscript/editions/<name>.yaml): the whole edition"}
 
 
 @task(help=_HELP)
-def pdf(c, manuscript=None, all=False, strict=False):
-    """Typeset the newspaper page: build/<slug>.pdf."""
-    _each(build.build_pdf, manuscript, all, strict)
+def pdf(c, manuscript=None, all=False, strict=False, edition=None):
+    """Typeset the newspaper page: build/<slug>.pdf; with --edition, one PDF a page under
+    build/<edition>/ and the whole edition as build/<edition>.pdf."""
+    _each(build.build_pdf, manuscript, all, strict, edition, build.build_edition_pdf)
 
 
 @task(help=_HELP)
-def epub(c, manuscript=None, all=False, strict=False):
-    """Package the e-book: build/<slug>.epub."""
-    _each(build.build_epub, manuscript, all, strict)
+def epub(c, manuscript=None, all=False, strict=False, edition=None):
+    """Package the e-book: build/<slug>.epub (build/<edition>.epub with --edition)."""
+    _each(build.build_epub, manuscript, all, strict, edition, build.build_edition_epub)
 
 
 @task(name="build", help=_HELP, default=True)
-def build_(c, manuscript=None, all=False, strict=False):
-    """Build the PDF page and the EPUB from one layout of the page."""
-    _each(build.build_all, manuscript, all, strict)
+def build_(c, manuscript=None, all=False, strict=False, edition=None):
+    """Build the PDF page and the EPUB from one layout of the page (with --edition: the
+    edition's PDFs and its EPUB from one make-up)."""
+    _each(build.build_all, manuscript, all, strict, edition, build.build_edition)
 
 
 @task(help=_HELP)
-def proof(c, manuscript=None, all=False, strict=False):
-    """Render the page proof for the eye: build/<slug>.png."""
-    _each(build.build_proof, manuscript, all, strict)
+def proof(c, manuscript=None, all=False, strict=False, edition=None):
+    """Render the page proof for the eye: build/<slug>.png (with --edition, a PNG beside
+    each page's PDF)."""
+    _each(build.build_proof, manuscript, all, strict, edition, build.build_edition_proof)
 
 
-@task(help=_HELP)
+@task(help={key: text for key, text in _HELP.items() if key != "edition"})
 def approve(c, manuscript=None, all=False, strict=False):
     """Keep the page as it now is as its approved proof, the visual check's reference."""
     _each(build.approve, manuscript, all, strict)

@@ -16,6 +16,12 @@ from .reading.model import Article
 from .output import staged_outputs, write_atomically
 from .outputs.pdf import render_pdf
 from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
+from .errors import ErrorGroup, PressroomError, raise_all
+from .outputs.edition import edition_title, render_edition, report_edition_gaps
+from .outputs.epub import EditionBook, EditionPage, render_edition_epub
+from .outputs.stamp import artwork_size
+from .reading.plan import Plan, page_file_name, read_plan
+from .typesetting.edition import EditionLayout, compose_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"
@@ -95,4 +101,104 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) 
                 write_atomically(out_dir / f"{article.slug}.epub", epub)]
 
 
-__all__ = ["article_path", "build_all", "build_epub", "build_pdf", "build_proof", "manuscripts"]
+# -- an edition ------------------------------------------------------------------
+
+def edition_plans(folder: Path = MANUSCRIPTS_DIR / "editions") -> list[Path]:
+    """Every page plan under ``folder``, in a stable order."""
+    return sorted(folder.glob("*.yaml"))
+
+
+def prepare_edition(plan_path: Path) -> tuple[Plan, dict[Path, Article]]:
+    """The plan and every story it names, read and checked; the problems of all of them
+    reported together."""
+    plan = read_plan(plan_path)
+    articles: dict[Path, Article] = {}
+    errors: list[PressroomError] = []
+    for page in plan.pages:
+        for story in page.stories:
+            try:
+                articles[story.folder] = prepare(story.folder)
+            except ErrorGroup as group:
+                errors.extend(group.errors)
+            except PressroomError as error:
+                errors.append(error)
+    raise_all(errors)
+    return plan, articles
+
+
+def compose_plan(plan_path: Path) -> EditionLayout:
+    plan, articles = prepare_edition(plan_path)
+    sizes = {ad.artwork: artwork_size(ad.artwork, ad.where)
+             for page in plan.pages for ad in page.ads}
+    if plan.masthead and plan.masthead.artwork:
+        sizes[plan.masthead.artwork] = artwork_size(plan.masthead.artwork, plan.masthead.where)
+    layout = compose_edition(plan, articles, sizes)
+    report_edition_gaps(layout)
+    return layout
+
+
+def edition_paths(plan: Plan, out_dir: Path = BUILD_DIR) -> list[Path]:
+    """Where the plant's files of each page go: build/<edition>/<file name>."""
+    return [out_dir / plan.name / page_file_name(plan, number)
+            for number in range(len(plan.pages))]
+
+
+def build_edition_pdf(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
+    """One PDF a page, named as the plan says, and the whole edition as one PDF."""
+    layout = compose_plan(plan_path)
+    whole, pages = render_edition(layout)
+    return _write_edition_pdfs(layout, whole, pages, out_dir)
+
+
+def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
+                        out_dir: Path) -> list[Path]:
+    plan = layout.plan
+    with staged_outputs():
+        paths = [write_atomically(path, data)
+                 for path, data in zip(edition_paths(plan, out_dir), pages)]
+        paths.append(write_atomically(out_dir / f"{plan.name}.pdf", whole))
+    return paths
+
+
+def build_edition_epub(plan_path: Path, out_dir: Path = BUILD_DIR) -> Path:
+    """The edition as one e-book, the front page's proof its cover."""
+    layout = compose_plan(plan_path)
+    whole, _ = render_edition(layout)
+    return write_atomically(out_dir / f"{layout.plan.name}.epub",
+                            _edition_epub(layout, proof_png(whole, dpi=COVER_DPI)))
+
+
+def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
+    plan = layout.plan
+    # A story that jumps is in the book once, whole, on the page where it starts.
+    pages = [EditionPage(page.label, page.section, starting)
+             for page, starting in zip(plan.pages, layout.starting)]
+    return render_edition_epub(EditionBook(plan.name, edition_title(plan), plan.publication,
+                                           plan.date, plan.lang, plan.identifier,
+                                           tuple(pages)), cover)
+
+
+def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
+    """The plant's PDFs, the edition PDF and the EPUB from one make-up of the pages."""
+    layout = compose_plan(plan_path)
+    whole, pages = render_edition(layout)
+    epub = _edition_epub(layout, proof_png(whole, dpi=COVER_DPI))
+    with staged_outputs():
+        paths = _write_edition_pdfs(layout, whole, pages, out_dir)
+        paths.append(write_atomically(out_dir / f"{layout.plan.name}.epub", epub))
+    return paths
+
+
+def build_edition_proof(plan_path: Path, out_dir: Path = BUILD_DIR,
+                        dpi: float = 100) -> list[Path]:
+    """Every page of the edition as a PNG beside its PDF: build/<edition>/<name>.png."""
+    layout = compose_plan(plan_path)
+    whole, _ = render_edition(layout)
+    with staged_outputs():
+        return [write_atomically(path.with_suffix(".png"), proof_png(whole, dpi, number))
+                for number, path in enumerate(edition_paths(layout.plan, out_dir))]
+
+
+__all__ = ["article_path", "build_all", "build_edition", "build_edition_epub",
+           "build_edition_pdf", "build_edition_proof", "build_epub", "build_pdf", "build_proof",
+           "edition_plans", "manuscripts"]

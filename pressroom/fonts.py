@@ -677,3 +677,23 @@ def subset_bytes(face: Face, text: str) -> bytes:
                             hint="run 'invoke fonts' to add it from the source font, "
                                  "or replace the character")
     return _cut(io.BytesIO(_vendored_bytes(face)), 0, wanted, drop_hints=False)[0]
+
+
+@functools.cache
+def vertical_metrics(family: str) -> tuple[float, float]:
+    """The ascent and descent (per em, from ``hhea``, as Pango reads them) of the face
+    the layouts call ``family``: where a line's baseline falls in its line box."""
+    face = next(face for face in FACES if face.role_family == family)
+    font = TTFont(io.BytesIO(_vendored_bytes(face)), lazy=True)
+    try:
+        em = font["head"].unitsPerEm
+        return font["hhea"].ascent / em, -font["hhea"].descent / em
+    finally:
+        font.close()
+
+
+def baseline(family: str, size: float, line_height: float) -> float:
+    """How far below the top of its line box a line of ``size`` pt type of ``family``
+    stands, in a box ``line_height`` pt tall (CSS: half the leading above the ascent)."""
+    ascent, descent = vertical_metrics(family)
+    return (line_height - (ascent + descent) * size) / 2 + ascent * size

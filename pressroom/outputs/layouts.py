@@ -23,6 +23,11 @@ def environment(article: Article) -> jinja2.Environment:
     return _environment(article.folder)
 
 
+def environment_in(folder: Path) -> jinja2.Environment:
+    """The layouts as seen from ``folder`` (a page plan's), its own ``layouts/`` first."""
+    return _environment(folder)
+
+
 @functools.lru_cache(maxsize=None)
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
@@ -71,7 +76,12 @@ def render(article: Article, template: str, **context) -> str:
 
 def stylesheet(article: Article, name: str) -> Path:
     """The path of a stylesheet under ``css/``, the manuscript's own first."""
-    for folder in (article.folder / "layouts", LAYOUTS_DIR):
+    return stylesheet_in(article.folder, name)
+
+
+def stylesheet_in(own: Path, name: str) -> Path:
+    """The path of a stylesheet under ``css/``, the one in ``own``'s layouts first."""
+    for folder in (own / "layouts", LAYOUTS_DIR):
         path = folder / "css" / name
         if path.is_file():
             return path

@@ -71,3 +71,24 @@ def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随�
 
 def write_standin(path: Path) -> Path:
     return write_atomically(path, draw_standin())
+
+
+def draw_ad_standin(width_mm: float, height_mm: float, dpi: int = 300) -> bytes:
+    """A stand-in advertisement as PNG bytes, ``width_mm`` by ``height_mm`` at ``dpi``:
+    a ruled box that says it is an advertising space and that no advertisement was
+    supplied, so that it can never be taken for one."""
+    width, height = round(width_mm / 25.4 * dpi), round(height_mm / 25.4 * dpi)
+    image = Image.new("RGB", (width, height), (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    line = max(2, dpi // 60)
+    draw.rectangle((0, 0, width - 1, height - 1), outline=(168, 40, 38), width=line * 2)
+    draw.line([(0, 0), (width, height)], fill=(220, 214, 200), width=line)
+    draw.line([(0, height), (width, 0)], fill=(220, 214, 200), width=line)
+    big, small = height // 5, height // 12
+    draw.text((width // 2, height // 2 - big // 2), "广告位", font=_hei(big),
+              fill=(168, 40, 38), anchor="mm")
+    draw.text((width // 2, height // 2 + big // 2 + small), "示例：原广告未收录",
+              font=_hei(small), fill=(60, 60, 60), anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=False)
+    return buffer.getvalue()

@@ -18,7 +18,7 @@ from ..errors import CopyfitError, Location
 from ..reading.model import Figure, PageSpec, Paragraph, Subhead
 from .flow import KEEP_AFTER_SUBHEAD, Piece, pour
 from .folios import page_labels
-from .pages import chain_of, make_layout, make_sheet, make_sheets, pitches
+from .pages import Sheet, chain_of, make_layout, make_sheet, make_sheets, pitches
 from .parts import Layout, Sizes
 from .texts import Texts, first_head
 
@@ -44,23 +44,77 @@ def fill(texts: Texts, spec: PageSpec, count: int, tried: list[int]) -> Layout |
         sheets = make_sheets(texts, spec, count, pitch, settings.columns)
         if any(sheet.frame.rows < 4 for sheet in sheets):
             continue
-        columns = chain_of(sheets)
-        capacity = sum(column.end - column.start for column in columns)
-        floor = capacity - 1 - 2 * (count - 1)  # the last column may stop short, a jump too
-        for figure_rows in _figure_rows(texts, pitch, sheets[0].frame.rows):
-            figures = span * sum(figure_rows.values())
+        found = fill_sheets(texts, spec, sheets, tried, MAX_POURS - pours)
+        if isinstance(found, Layout):
+            return found
+        pours += found
+        if pours >= MAX_POURS:
+            return None
+    return None
+
+
+def fill_sheets(texts: Texts, spec: PageSpec, sheets: list[Sheet], tried: list[int],
+                budget: int = MAX_POURS, labels: tuple[str, ...] | None = None
+                ) -> Layout | int:
+    """The story poured through ``sheets`` at their leading, every column full: the
+    layout, or the number of pours tried (at most ``budget``)."""
+    settings = texts.settings
+    span = min(settings.figure_columns, settings.columns)
+    bylines = len(texts.byline)
+    count = len(sheets)
+    columns = chain_of(sheets)
+    capacity = sum(column.end - column.start for column in columns)
+    floor = capacity - 1 - 2 * (count - 1)  # the last column may stop short, a jump too
+    pitch = sheets[0].frame.pitch
+    pours = 0
+    for figure_rows in _figure_rows(texts, pitch, min(sheet.frame.rows for sheet in sheets)):
+        figures = span * sum(figure_rows.values())
+        for spare in (0, 1) if bylines else (0,):
+            tried.extend(need + figures + spare - capacity for need in _needs(texts))
+            # Count first; pour the text into the columns only when it can fill them,
+            # its paragraphs as set or some a line shorter or longer.
+            for chosen in _variant_texts(texts, floor - figures - spare,
+                                         capacity - figures - spare):
+                pours += 1
+                if pours > budget:
+                    return pours
+                flow = pour(_pieces(chosen, figure_rows, spare), columns, span)
+                if flow is not None:
+                    return make_layout(chosen, spec, sheets, flow, figure_rows, labels=labels)
+    return pours
+
+
+def natural_sheets(texts: Texts, spec: PageSpec, sheets: list[Sheet],
+                   labels: tuple[str, ...] | None = None) -> Layout | None:
+    """The story poured through ``sheets``, the last at the story's natural depth (its
+    columns level within a row), the rows under it left empty; else ragged."""
+    settings = texts.settings
+    span = min(settings.figure_columns, settings.columns)
+    bylines = len(texts.byline)
+    count = len(sheets)
+    last = sheets[-1].frame
+    capacity = sum(column.end - column.start for column in chain_of(sheets[:-1]))
+    for figure_rows in _figure_rows(texts, last.pitch, last.rows)[:NATURAL_FIGURE_TRIES]:
+        figures = span * sum(figure_rows.values())
+        depths = sorted({math.ceil((base + figures + spare - capacity + shift
+                                    + (1 if count > 1 else 0)) / last.columns)
+                         for base in _needs(texts) for spare in ((0, 1) if bylines else (0,))
+                         for shift in (0, 1)})
+        for depth in depths:
+            if depth <= 1 or depth > last.rows:
+                continue
+            chain = chain_of(sheets, ends=[depth] * last.columns)
             for spare in (0, 1) if bylines else (0,):
-                tried.extend(need + figures + spare - capacity for need in _needs(texts))
-                # Count first; pour the text into the columns only when it can fill them,
-                # its paragraphs as set or some a line shorter or longer.
-                for chosen in _variant_texts(texts, floor - figures - spare,
-                                             capacity - figures - spare):
-                    pours += 1
-                    if pours > MAX_POURS:
-                        return None
-                    flow = pour(_pieces(chosen, figure_rows, spare), columns, span)
-                    if flow is not None:
-                        return make_layout(chosen, spec, sheets, flow, figure_rows)
+                flow = pour(_pieces(texts, figure_rows, spare), chain, span)
+                if flow is not None:
+                    return make_layout(texts, spec, sheets, flow, figure_rows, depth,
+                                       labels=labels)
+    figure_rows = _figure_rows(texts, last.pitch, last.rows)[0]
+    pieces = _pieces(texts, figure_rows, 0)
+    for depth in range(1, last.rows + 1):
+        flow = pour(pieces, chain_of(sheets, ends=[depth] * last.columns), span, ragged=True)
+        if flow is not None:
+            return make_layout(texts, spec, sheets, flow, figure_rows, depth, labels=labels)
     return None
 
 

@@ -8,12 +8,13 @@ print: boxes, jump lines, header strip, column rules and the area left empty.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..reading.model import PageSpec
 from ..settings import Settings
-from ..fonts import HEI, KAI, SONG
+from ..fonts import HEI, KAI, SONG, baseline
 from .flow import Column, Flow
 from .folios import Furniture, furniture, page_labels
 from .frames import PT_PER_MM, Box, Frame
@@ -25,6 +26,27 @@ from .texts import Head, NoteSetting, Texts, first_head, jump_head, note_height
 
 MASTHEAD_SIZE = 9.0  # pt, the header strip's text (print.css)
 PUBLICATION_SIZE = 15.0  # pt, the paper's name in it (print.css)
+STRIP_LINE = 18.0  # pt, the header strip's line height (print.css)
+STRIP_SPACE = 6.0  # pt between the strip's rule and what stands under it
+
+
+def strip_box(settings: Settings, left: float, width: float, pitch: float) -> Box:
+    """The header strip's box of an edition's page at the top margin, moved down by less
+    than a line so that its baseline stands on the page's grid (its date, section and
+    page editor are set in the body's face and size, and a reader's eye takes them for a
+    line of the grid). The grid's rows are counted up from the foot of the type area."""
+    top = settings.margin_top * PT_PER_MM
+    bottom = (settings.page_height - settings.margin_bottom) * PT_PER_MM
+    # The strip's items stand on one baseline, that of its tallest: the paper's name.
+    strip = max(baseline(HEI, PUBLICATION_SIZE, STRIP_LINE),
+                baseline(SONG, MASTHEAD_SIZE, STRIP_LINE))
+    shift = (bottom + baseline(SONG, settings.body_size, pitch) - (top + strip)) % pitch
+    return Box(left, top + shift, width, settings.masthead_height - STRIP_SPACE)
+
+
+def strip_bottom(settings: Settings, pitch: float) -> float:
+    """Where the header strip, with the space under its rule, ends: the body starts below."""
+    return strip_box(settings, 0, 0, pitch).bottom + STRIP_SPACE
 
 
 # -- geometry -----------------------------------------------------------------------
@@ -48,6 +70,8 @@ class Sheet:
     note_height: float
     masthead_bottom: float
     bottom: float
+    starts: tuple[int, ...] | None = None  # each column's first row, where not the frame's
+    head_band: Box | None = None  # where the head stands, where not across the frame's top
 
 
 def make_sheet(texts: Texts, head: Head, pitch: float, columns: int | None = None) -> Sheet:
@@ -67,6 +91,41 @@ def make_sheet(texts: Texts, head: Head, pitch: float, columns: int | None = Non
     return Sheet(head, frame, note_rows_height, masthead_bottom, bottom)
 
 
+def module_sheet(texts: Texts, head: Head, pitch: float, left: float, top: float,
+                 columns: int, rows: int, band: int = 0) -> Sheet:
+    """A module of an edition's page (``columns`` by ``rows`` of the page's grid from
+    ``left``, ``top`` pt): its head in whole rows at the top (``band`` rows, or as many as
+    it needs), half a row or more of space above and below it, and the body frame under
+    it."""
+    head_rows = max(band, head_band(head, pitch))
+    frame = Frame(left, top + head_rows * pitch, columns, max(0, rows - head_rows), 
+                  texts.column_width, texts.gap, pitch)
+    return Sheet(head, frame, note_height(head, pitch), top, top + rows * pitch)
+
+
+def side_sheet(texts: Texts, head: Head, pitch: float, left: float, top: float,
+               columns: int, rows: int, band: int, side: str) -> Sheet:
+    """A module whose head stands over all its columns but one (``side`` "right": 右上题,
+    the first column's text running from the module's top; "left": 左上题, the last
+    column's), so that its headline never stands level beside a neighbour's."""
+    frame = Frame(left, top, columns, rows, texts.column_width, texts.gap, pitch)
+    free = 0 if side == "right" else columns - 1  # the column the text starts at the top of
+    # A row under the rule that parts it from the module above.
+    starts = tuple(1 if index == free else band for index in range(columns))
+    head_left = frame.x(1) if side == "right" else frame.x(0)
+    return Sheet(head, frame, 0.0, top, top + rows * pitch, starts,
+                 Box(head_left, top, frame.span_width(columns - 1), band * pitch))
+
+
+def head_band(head: Head, pitch: float) -> int:
+    """Rows a module's head takes: the headline group with half a row at least above and
+    below it, then the editor's note and a row under it."""
+    rows = math.ceil((head.height + pitch) / pitch - 1e-6)
+    if head.note:
+        rows += round(note_height(head, pitch) / pitch) + 1
+    return rows
+
+
 def chain_of(sheets: list[Sheet],
            ends: list[int] | None = None) -> list[Column]:
     """The columns of the chain through the sheets' frames. Each page after the first
@@ -78,6 +137,8 @@ def chain_of(sheets: list[Sheet],
         frame = sheet.frame
         for index in range(frame.columns):
             start = 1 if number and index == 0 else 0
+            if sheet.starts:
+                start = max(start, sheet.starts[index])
             end, floor = frame.rows, None
             if last and ends is not None:
                 # At its natural depth every column ends on the deepest row or one above.
@@ -104,8 +165,11 @@ def make_sheets(texts: Texts, spec: PageSpec, count: int, pitch: float,
 # -- the finished pages -------------------------------------------------------------
 
 def make_layout(texts: Texts, spec: PageSpec, sheets: list[Sheet], flow: Flow,
-            figure_rows, depth: int | None = None) -> Layout:
-    labels = page_labels(spec.page_label, len(sheets))
+            figure_rows, depth: int | None = None,
+            labels: tuple[str, ...] | None = None) -> Layout:
+    """``labels``: the labels of the sheets' pages, where they do not follow one another
+    (a story of an edition jumping from 第1版 to 第4版)."""
+    labels = labels or page_labels(spec.page_label, len(sheets))
     pages = tuple(_page(texts, spec, sheets, number, flow, labels, depth)
                   for number in range(len(sheets)))
     shorter, longer = texts.changed
@@ -143,13 +207,17 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         if free.rows <= 0 and free.columns <= 0 and not holes:
             free = None
     head = sheet.head
-    masthead_top = settings.margin_top * PT_PER_MM
-    masthead = Box(texts.type_left, masthead_top, texts.type_width, settings.masthead_height - 6)
+    masthead = Box(texts.type_left, settings.margin_top * PT_PER_MM, texts.type_width,
+                   settings.masthead_height - STRIP_SPACE)
     # The rows leave some space over above the body: split it around the head.
     space = frame.top - sheet.masthead_bottom - head.height - sheet.note_height \
         - (pitch if head.note else 0)
     head_top = sheet.masthead_bottom + space / 2
-    head_box = Box(texts.type_left, head_top, head.width, head.height)
+    head_box = Box(frame.left, head_top, head.width, head.height)
+    if sheet.head_band:  # beside a column of text (右上题, 左上题): in the middle of its band
+        band = sheet.head_band
+        head_box = Box(band.left, band.top + (band.height - head.height) / 2, head.width,
+                       head.height)
     headline = jump_headline = None
     if head.jump:
         jump_headline = SetHeadline(None, head.headline, None, head_box)
@@ -166,7 +234,7 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         text_height = setting.rows_per_column * head.sizes.note_line
         set_note = SetNote("编者按", _note_columns(setting, head.sizes.note_line),
                            setting.label_width,
-                           Box(texts.type_left, frame.top - pitch - sheet.note_height,
+                           Box(frame.left, frame.top - pitch - sheet.note_height,
                                head.width, sheet.note_height),
                            setting.padding, (sheet.note_height - text_height) / 2 - 0.75)
     return Page(
@@ -174,7 +242,7 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
         type_left=texts.type_left, type_width=texts.type_width,
         type_top=frame.top, type_bottom=sheet.bottom, pitch=pitch,
-        settings=settings, sizes=head.sizes if not head.jump else Sizes.of(settings),
+        settings=settings, sizes=head.sizes,
         furniture=_strip(texts, furniture(spec, labels, number)),
         masthead=masthead, headline=headline, jump_headline=jump_headline, note=set_note,
         frames=(replace(frame, rows=used_rows) if free else frame,),
@@ -316,7 +384,9 @@ def _rules(flow: Flow, mine: list[int], frame: Frame, settings: Settings,
     for column in range(1, frame.columns):
         crossing = sorted((f.row, f.row + f.piece.rows) for f in figures
                           if f.column - first < column < f.column - first + span)
-        start = 0
+        # Never through a headline: a rule starts where both its columns' text starts.
+        start = max(flow.columns[first + column - 1].start, flow.columns[first + column].start) \
+            if first + column < len(flow.columns) else 0
         for top, bottom in [*crossing, (rows, rows)]:
             if top > start:
                 yield Box(frame.x(column) - frame.gap / 2, frame.y(start), 0,

@@ -100,6 +100,7 @@ class SetHeadline:
     lines: tuple[str, ...]
     subtitle: Line | None
     box: Box | None = None
+    anchor: str = "headline"  # its id: an edition's page holds several stories
 
 
 @dataclass(frozen=True)

@@ -159,17 +159,20 @@ class Head:
     jump: bool
 
 
-def first_head(texts: Texts, width: float) -> Head:
-    """The story's headline group and note at ``width``; set once per width."""
-    key = ("first", width)
+def first_head(texts: Texts, width: float, largest: float | None = None) -> Head:
+    """The story's headline group and note at ``width``, the headline at most ``largest``
+    pt (a story below the lead of its page); set once per width and size."""
+    key = ("first", width, largest)
     if key not in texts.heads:
-        texts.heads[key] = _set_first_head(texts, width)
+        texts.heads[key] = _set_first_head(texts, width, largest)
     return texts.heads[key]
 
 
-def _set_first_head(texts: Texts, width: float) -> Head:
+def _set_first_head(texts: Texts, width: float, largest: float | None) -> Head:
     settings, article = texts.settings, texts.article
     display = min(1.0, width / (HEADLINE_CHARS * settings.headline_size))
+    if largest is not None:
+        display = min(display, largest / settings.headline_size)
     sizes = Sizes.of(settings, display)
     lines = heading_lines(article.headline, texts.faces[HEI], sizes.headline * 1.04, width)
     height = len(lines) * sizes.headline_line
@@ -180,20 +183,27 @@ def _set_first_head(texts: Texts, width: float) -> Head:
     return Head(lines, height, _note_lines(texts, width), sizes, width, jump=False)
 
 
-def jump_head(texts: Texts, title: str | None) -> Head:
-    key = ("jump", title)
+def jump_head(texts: Texts, title: str | None, width: float | None = None,
+              largest: float | None = None) -> Head:
+    """The short headline over a continuation, across ``width`` (the page's, unless the
+    continuation is a module of an edition's page), at most ``largest`` pt."""
+    width = width or texts.type_width
+    key = ("jump", title, width, largest)
     if key not in texts.heads:
-        texts.heads[key] = _set_jump_head(texts, title)
+        texts.heads[key] = _set_jump_head(texts, title, width, largest)
     return texts.heads[key]
 
 
-def _set_jump_head(texts: Texts, title: str | None) -> Head:
+def _set_jump_head(texts: Texts, title: str | None, width: float,
+                   largest: float | None) -> Head:
     settings = texts.settings
     sizes = Sizes.of(settings)
+    if largest is not None and largest < sizes.jump_headline:
+        sizes = dataclasses.replace(sizes, jump_headline=largest,
+                                    jump_headline_line=largest * 1.25)
     lines = heading_lines((title,) if title else texts.article.headline, texts.faces[HEI],
-                          sizes.jump_headline * 1.04, texts.type_width)
-    return Head(lines, len(lines) * sizes.jump_headline_line, None, sizes, texts.type_width,
-                 jump=True)
+                          sizes.jump_headline * 1.04, width)
+    return Head(lines, len(lines) * sizes.jump_headline_line, None, sizes, width, jump=True)
 
 
 NOTE_CHARS = 40  # the longest line of the note a reader follows without losing the line
