@@ -99,6 +99,7 @@ class EditionPage:
     masthead: SetMasthead | None
     modules: tuple[Page, ...]  # each story's part on this page, in reading order
     stories: tuple[str, ...]  # the slug of each module's story
+    boxes: tuple[Box, ...]  # each module's rectangle of the grid
     ads: tuple[SetAd, ...]
     rules: tuple[Box, ...]  # between modules
     area: Box  # the type area: the grid's rows across the columns
@@ -546,7 +547,7 @@ def _masthead_info(plan: Plan) -> list[str]:
     first = [chinese_date(plan.date) if plan.date else "日期待定"]
     if masthead.lunar_date:
         first.append(masthead.lunar_date)
-    second = [f"今日{len(plan.pages)}版"]
+    second = [plan.pages[0].label, f"今日{len(plan.pages)}版"]
     if masthead.issue_number:
         second.append(masthead.issue_number)
     lines = ["　".join(first), "　".join(second)]
@@ -769,7 +770,8 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
         width=width, height=settings.page_height * PT_PER_MM, pitch=grid.pitch,
         colour=page.colour, furniture=furniture, strip=strip, masthead=masthead,
         modules=tuple(module for _, module, _ in placed),
-        stories=tuple(slug for _, _, slug in placed), ads=tuple(ads),
+        stories=tuple(slug for _, _, slug in placed),
+        boxes=tuple(grid.box(rect) for rect, _, _ in placed), ads=tuple(ads),
         rules=tuple(_module_rules(grid, rects, columns)), area=area,
         gap_cells=found.gap_cells, cells=cells, where=page.where)
 
