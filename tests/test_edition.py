@@ -216,3 +216,18 @@ def test_a_plan_error_names_the_plan_file_and_line_and_writes_nothing(tmp_path):
     assert "Traceback" not in result.stderr
     assert re.search(r"edition\.yaml:\d+:\d+: error PR157", result.stderr), result.stderr
     assert not (ROOT / "build" / "edition").exists()
+
+
+def test_a_story_pinned_to_a_place_stands_there(tmp_path):
+    pinned = PLAN.replace("      - ../stories/prc-state-council-notice-foreign-enterprise-taxes-1994\n",
+                          "      - story: ../stories/prc-state-council-notice-foreign-enterprise-taxes-1994\n"
+                          "        column: 3\n        row: foot\n        columns: 3\n")
+    layout = build.compose_plan(write_plan(tmp_path, pinned, EIGHT))
+    page = layout.pages[1]
+    box = page.boxes[page.stories.index("prc-state-council-notice-foreign-enterprise-taxes-1994")]
+    column = (page.area.width + 13.5) / 6
+    assert box.left == pytest.approx(page.area.left + 3 * column)
+    assert box.width == pytest.approx(3 * column - 13.5)
+    assert box.bottom == pytest.approx(page.area.bottom)
+    for other in page.boxes:
+        assert other == box or not overlap(other, box)

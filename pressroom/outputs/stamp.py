@@ -21,6 +21,8 @@ metadata).
 """
 from __future__ import annotations
 
+import functools
+
 import html
 import math
 import re
@@ -261,7 +263,15 @@ def _length(value: float) -> str:
 def _drawn(path: Path, size: tuple[float, float], roots: list[Path],
            where: Location | None) -> PageObject:
     """An SVG, PNG or JPEG drawn by WeasyPrint on a page of exactly its size, read through
-    the sandbox (an SVG may ask for other files)."""
+    the sandbox (an SVG may ask for other files); drawn once per build of an edition,
+    which stamps it onto the page's PDF and onto the edition's."""
+    data = _drawn_pdf(path, path.stat().st_mtime_ns, size, tuple(roots), where)
+    return PdfReader(BytesIO(data)).pages[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _drawn_pdf(path: Path, modified: int, size: tuple[float, float], roots: tuple[Path, ...],
+               where: Location | None) -> bytes:
     width, height = _length(size[0]) + "pt", _length(size[1]) + "pt"
     # Placed absolutely, the picture can never spill onto a second page by a rounding.
     page = (f"<!DOCTYPE html><html><head><style>"
@@ -280,7 +290,7 @@ def _drawn(path: Path, size: tuple[float, float], roots: list[Path],
         raise _refused(path, fetcher.refused[0], "outside the allowed folders", where)
     if logged:
         raise _error(path, "cannot be drawn: " + "; ".join(dict.fromkeys(logged)), where)
-    return PdfReader(BytesIO(data)).pages[0]
+    return data
 
 
 def _refused(path: Path, url: str, reason: str, where: Location | None) -> PressroomError:

@@ -234,7 +234,16 @@ def ragged(texts: Texts, spec: PageSpec, count: int) -> Layout | None:
 
 
 def _figure_rows(texts: Texts, pitch: float, frame_rows: int | None) -> list[dict[int, int]]:
-    """Row counts to try for each figure, the photo's own shape first."""
+    """Row counts to try for each figure, the photo's own shape first (worked out once
+    per leading and depth: an edition asks for them at every width of every module)."""
+    key = (tuple(id(figure) for figure in texts.article.figures), pitch, frame_rows)
+    if key not in texts.photo_rows:
+        texts.photo_rows[key] = _photo_row_counts(texts, pitch, frame_rows)
+    return texts.photo_rows[key]
+
+
+def _photo_row_counts(texts: Texts, pitch: float, frame_rows: int | None
+                      ) -> list[dict[int, int]]:
     article, settings = texts.article, texts.settings
     if not article.figures:
         return [{}]

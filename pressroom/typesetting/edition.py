@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import CopyfitError, Location, ManuscriptError, raise_all
-from ..fonts import HEI, SONG
+from ..fonts import HEI, KAI, SONG
 from ..reading.model import Article, PageSpec
 from ..reading.plan import Masthead, PagePlan, Plan, StoryPlan
 from ..settings import type_width
@@ -32,7 +32,8 @@ from .makeup import (CARRY_COST, GAP_COST, JUMP_COST, MAX_GAP_ROWS, MIN_JUMP_ROW
 from .pages import (_strip, head_band, module_sheet, pitches, side_sheet, strip_bottom,
                     strip_box)
 from .parts import Page, SetFigure, Sizes
-from .texts import Texts, first_head, jump_head
+from .measure import latin_widths
+from .texts import Texts, article_texts, faces_for, first_head, jump_head, text_runs
 
 # Headline sizes by rank on the page, as shares of the layout's headline size: the lead's
 # is the largest, and no story's is larger than that of a story above it in rank.
@@ -139,6 +140,7 @@ class _Grid:
     left: float
     column_width: float
     gap: float
+    columns: int
 
     def x(self, column: int) -> float:
         return self.left + column * (self.column_width + self.gap)
@@ -159,16 +161,21 @@ def compose_edition(plan: Plan, articles: dict[Path, Article],
     """Make up every page, then pour each story through its modules. A continuation that
     the pour finds short of room (its estimate of the lines carried over was low) is
     given more, and the pages are made up again."""
+    # Every Latin run of the edition measured in one layout, then each story set.
+    furniture = _furniture_texts(plan, articles)
+    latin_widths([run for article in articles.values() for run in text_runs(
+        article_texts(article))] + text_runs(furniture))
     texts = {folder: Texts.of(article, plan.settings) for folder, article in articles.items()}
+    faces = faces_for(furniture)  # the faces of the masthead, the ear and the header strips
     extra: dict[Path, int] = {}
     refused: set[tuple[Path, int, int, int]] = set()
     carry: dict[Path, int] = {}  # the most lines a story may carry over to its next page
     cache: dict = {}  # the pages made up so far, by what each depends on
     for _ in range(MAX_REMAKES):
         try:
-            made = _make_up_pages(plan, articles, texts, artwork_sizes, extra, refused, carry,
-                                  cache)
-            return _assemble(plan, made, texts)
+            made = _make_up_pages(plan, articles, texts, faces, artwork_sizes, extra, refused,
+                                  carry, cache)
+            return _assemble(plan, made, texts, faces)
         except _Short as short:
             extra[short.folder] = extra.get(short.folder, 0) + short.lines
         except _Refused as refusal:
@@ -219,19 +226,55 @@ def _make_up_page(plan: Plan, page: PagePlan, items: list[_Item], artwork_sizes,
         reserved, front = _reserved(plan, page, grid, artwork_sizes, faces, articles)
         fits = [_fits(item, rank, grid, settings.columns, refused, carry.get(item.story.folder))
                 for rank, item in enumerate(items)]
-        found = make_up(fits, Rect(0, 0, settings.columns, grid.rows), reserved)
-        if found is None or len({p.key for p in found.placements}) < len(items):
+        # A story pinned to a place stands there, as a reserved module does; the search
+        # makes up the others around it.
+        fixed = {rank: _pinned(item, fits[rank], grid) for rank, item in enumerate(items)
+                 if _pinned(item, fits[rank], grid) is not None}
+        if any(option is None for option, _ in fixed.values()):
             continue
+        pinned = {rank: rect for rank, (_, rect) in fixed.items()}
+        fixed = {rank: option for rank, (option, _) in fixed.items()}
+        free = [rank for rank in range(len(items)) if rank not in pinned]
+        ways = [Reserved(way.rects + tuple(pinned.values()), way.empty) for way in reserved]
+        found = make_up([replace(fits[rank], key=index) for index, rank in enumerate(free)],
+                        Rect(0, 0, settings.columns, grid.rows), ways)
+        if found is None or len({p.key for p in found.placements}) < len(free):
+            continue
+        placements = tuple(replace(p, key=free[p.key]) for p in found.placements) + tuple(
+            Placement(rank, pinned[rank], option) for rank, option in fixed.items())
+        found = replace(found, placements=placements, cost=found.cost + sum(
+            option.cost for option in fixed.values()) + sum(o.empty for o in fixed.values()),
+            gap_cells=found.gap_cells + sum(o.empty for o in fixed.values()))
         cost = found.cost + PITCH_COST * step
         if best is None or cost < best[0]:
             best = (cost, grid, found, front)
     return best
 
 
-def _make_up_pages(plan: Plan, articles, texts, artwork_sizes, extra, refused, carry,
+def _pinned(item: _Item, fits: Fits, grid: _Grid):
+    """Where the plan pins a story to a place, the module it takes there and its option:
+    the size the plan gives, or the best the story fills from that place; (None, None)
+    if it cannot stand there; None if it is not pinned to a place (a continuation is
+    made up freely)."""
+    pin = item.story.pin
+    if item.continuation or not pin or pin.column is None or pin.row is None:
+        return None
+    column = int(pin.column)
+    options = [(option.cost, width, option) for width, found in fits.options.items()
+               if column + width <= grid.columns for option in found
+               if option.kind != "jump" or item.jump_to is not None]
+    if pin.row != "foot":
+        options = [o for o in options if int(pin.row) + o[2].rows <= grid.rows]
+    if not options:
+        return None, None
+    _, width, option = min(options, key=lambda o: (o[0], -o[1]))
+    row = grid.rows - option.rows if pin.row == "foot" else int(pin.row)
+    return option, Rect(column, row, width, option.rows)
+
+
+def _make_up_pages(plan: Plan, articles, texts, faces, artwork_sizes, extra, refused, carry,
                    cache) -> list:
     settings = plan.settings
-    faces = next(iter(texts.values())).faces  # the faces, for the masthead and the ear
     waiting: dict[int, list[_Item]] = {}
     made: list[tuple[_Grid, MakeUp, list[_Item], dict]] = []
     errors = []
@@ -280,6 +323,19 @@ def _make_up_pages(plan: Plan, articles, texts, artwork_sizes, extra, refused, c
     return made
 
 
+def _furniture_texts(plan: Plan, articles: dict[Path, Article]) -> dict[str, list[str]]:
+    """What the edition sets besides its stories, by face: the masthead's lines, the ear's
+    index, the header strips."""
+    song = _masthead_info(plan) + [article.title for article in articles.values()]
+    song += [text for page in plan.pages for text in (page.label, page.section or "",
+                                                      f"责任编辑 {page.editor or ''}")]
+    if plan.date:
+        song.append(chinese_date(plan.date))
+    hei = [plan.publication, "导读"] + ["　".join(filter(None, (page.label, page.section)))
+                                       for page in plan.pages]
+    return {SONG: song, HEI: hei, KAI: []}
+
+
 def _ranked(stories: tuple[StoryPlan, ...]) -> list[StoryPlan]:
     """The page's stories in order of importance, the one marked lead first."""
     return sorted(stories, key=lambda story: not story.lead)
@@ -304,7 +360,7 @@ def _grid(plan: Plan, page: PagePlan, pitch: float) -> _Grid:
     column_width = settings.column_chars * settings.body_size
     return _Grid(bottom - rows * pitch, rows, pitch,
                  (settings.page_width * PT_PER_MM - width) / 2, column_width,
-                 settings.gap_chars * settings.body_size)
+                 settings.gap_chars * settings.body_size, settings.columns)
 
 
 # -- what each story can fill -----------------------------------------------------
@@ -397,14 +453,13 @@ def _depths(item: _Item, width: int, bands: tuple[int, int], photo: int,
     found: list[Option] = []
     for spare in range(HEAD_SPARE_ROWS + 1):
         band, headline = bands[0] + spare, bands[1] + spare
-        found += [replace(option, cost=option.cost + HEAD_SPARE_COST * spare * width)
-                  for option in _depths_at(item, width, (band, headline), photo, grid, carry,
-                                           side)]
+        found += _depths_at(item, width, (band, headline), photo, grid, carry, side,
+                            HEAD_SPARE_COST * spare * width)
     return found
 
 
 def _depths_at(item: _Item, width: int, bands: tuple[int, int], photo: int,
-               grid: _Grid, carry: int | None, side: str) -> list[Option]:
+               grid: _Grid, carry: int | None, side: str, spare_cost: float) -> list[Option]:
     """Each depth of the module, by what its body holds there: the text filling it, the
     text and rows left empty under it, or (where it may jump) the part before the jump."""
     band, headline = bands
@@ -419,24 +474,25 @@ def _depths_at(item: _Item, width: int, bands: tuple[int, int], photo: int,
 
     found: list[Option] = []
     deepest = None
-    cost = SIDE_COST if side else 0.0
+    cost = (SIDE_COST if side else 0.0) + spare_cost
     for rows in range(top + 1, grid.rows + 1):
         held = capacity(rows)
-        option = Option(rows, cost, "fill", band, photo=photo, headline=headline, side=side)
         if low <= held <= high + 1:
-            found.append(replace(option, cost=cost + 0.05 * abs(held - natural)))
+            found.append(Option(rows, cost + 0.05 * abs(held - natural), "fill", band,
+                                photo=photo, headline=headline, side=side))
             deepest = rows
         elif held > high + 1 and held >= natural:
             deepest = deepest or rows - 1
             if rows > deepest + MAX_GAP_ROWS:
                 break
-            found.append(replace(option, kind="gap", empty=held - natural,
-                                 cost=cost + GAP_COST * (held - natural)))
+            found.append(Option(rows, cost + GAP_COST * (held - natural), "gap", band,
+                                held - natural, photo, headline, side))
         elif item.jump_to is not None and rows - top >= MIN_JUMP_ROWS:
             carried = natural - (held - 1)  # a row of the last column holds （下转…）
             if MIN_CONTINUATION <= carried <= (carry or carried):
-                found.append(replace(option, kind="jump", cost=cost + JUMP_COST
-                                     + CARRY_COST * carried + _room_cost(carried, item.room)))
+                found.append(Option(rows, cost + JUMP_COST + CARRY_COST * carried
+                                    + _room_cost(carried, item.room), "jump", band,
+                                    photo=photo, headline=headline, side=side))
     return found
 
 
@@ -597,7 +653,7 @@ def _no_room(plan: Plan, page: PagePlan, items: list[_Item]) -> CopyfitError:
 
 # -- the finished pages -------------------------------------------------------------
 
-def _assemble(plan: Plan, made, texts) -> EditionLayout:
+def _assemble(plan: Plan, made, texts, faces) -> EditionLayout:
     settings = plan.settings
     chains: dict[Path, list[tuple[int, Placement, _Item, _Grid]]] = {}
     for number, (grid, found, items, _) in enumerate(made):
@@ -656,7 +712,8 @@ def _assemble(plan: Plan, made, texts) -> EditionLayout:
         for (number, placement, _, _), module in zip(chain, pages):
             modules.setdefault(number, []).append((placement.rect, module, article.slug))
     pages = []
-    strip_texts = next(iter(texts.values()))  # any story's faces set the header strip
+    # The header strips are set in the faces that measured their runs.
+    strip_texts = dataclasses.replace(next(iter(texts.values())), faces=faces)
     for number, (grid, found, items, front) in enumerate(made):
         page_plan = plan.pages[number]
         placed = sorted(modules.get(number, []), key=lambda m: (m[0].row, m[0].column))

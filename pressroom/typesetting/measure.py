@@ -20,11 +20,21 @@ _SIZE_PT = 100.0  # measured large so that Pango's 1/1024 px units vanish in the
 _PX_PER_PT = 4 / 3
 
 
+# Widths measured in this process, by (family, run): the vendored faces do not change
+# while it runs, and an edition measures the runs of all its stories in one layout.
+_MEASURED: dict[tuple[str, str], float] = {}
+
+
 def latin_widths(runs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """Map (family, run) to the run's advance width in em, for every run given."""
-    wanted = sorted(set(runs))
-    if not wanted:
-        return {}
+    runs = set(runs)
+    missing = sorted(runs - _MEASURED.keys())
+    if missing:
+        _MEASURED.update(_measure(missing))
+    return {key: _MEASURED[key] for key in runs}
+
+
+def _measure(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
     faces = "".join(
         f'@font-face{{font-family:"{face.role_family}";src:url("{(fonts.FONTS_DIR / face.file).as_uri()}");'
         f"font-weight:{face.weight}}}"

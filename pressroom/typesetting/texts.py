@@ -50,6 +50,7 @@ class Texts:
     type_left: float
     figure_width: float
     heads: dict = field(default_factory=dict)  # the heads of its pages, set once per width
+    photo_rows: dict = field(default_factory=dict)  # the photos' heights to try, by leading
 
     @classmethod
     def of(cls, article: Article, settings: Settings) -> "Texts":
@@ -108,22 +109,37 @@ class Texts:
 
 def _faces(article: Article) -> dict[str, Metrics]:
     """The three faces, with every Latin run of the article measured by WeasyPrint."""
+    return faces_for(article_texts(article))
+
+
+def article_texts(article: Article) -> dict[str, list[str]]:
+    """The article's texts by the face that sets them."""
+    return {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)]
+            + [article.kicker or ""],
+            KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
+            + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
+            + ([article.byline.text] if article.byline else []),
+            HEI: [*article.headline, article.subtitle or "", *(line for block in article.blocks
+                                       if isinstance(block, Subhead) for line in block.lines)]}
+
+
+def faces_for(texts: dict[str, list[str]]) -> dict[str, Metrics]:
+    """The three faces, with every Latin run of ``texts`` (by family) measured."""
     files = {face.role_family: fonts.FONTS_DIR / face.file for face in fonts.FACES}
     song = Metrics(files[SONG], SONG)
     # The Kai face has curly quotes only in narrow, proportional forms: Song draws them.
     faces = {SONG: song, HEI: Metrics(files[HEI], HEI), KAI: Metrics(files[KAI], KAI, song)}
-    texts = {SONG: [block.text for block in article.blocks if isinstance(block, Paragraph)]
-             + [article.kicker or ""],
-             KAI: [f.caption + " " + (f.credit or "") for f in article.figures]
-             + ([p.text for p in article.editor_note.paragraphs] if article.editor_note else [])
-             + ([article.byline.text] if article.byline else []),
-             HEI: [*article.headline, article.subtitle or "", *(line for block in article.blocks
-                                        if isinstance(block, Subhead) for line in block.lines)]}
     runs = [(family, run) for family, values in texts.items()
             for text in values for run in latin_runs(text)]
     for (family, run), width in latin_widths(runs).items():
         faces[family].latin[run] = width
     return faces
+
+
+def text_runs(texts: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The Latin runs of ``texts`` (by family), to measure many articles' at once."""
+    return [(family, run) for family, values in texts.items()
+            for text in values for run in latin_runs(text)]
 
 
 def _caption_lines(figure: Figure, face: Metrics, settings: Settings,
