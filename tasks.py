@@ -126,16 +126,24 @@ def approve(c, manuscript=None, all=False, strict=False):
 @task(help={"manuscript": _HELP["manuscript"], "all": "check every manuscript in manuscript/",
             "out": "folder holding the built outputs (default: build/)",
             "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes",
-            "strict": "count warnings (the body's colour) as failures"})
-def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False):
+            "strict": "count warnings (the body's colour) as failures",
+            "edition": "check the built edition of a page plan instead"})
+def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False,
+          edition=None):
     """Verify the built PDF and EPUB against the manuscript, one figure per check."""
     from pressroom.checks.check import check_outputs, check_reproducible
+    from pressroom.checks.edition import check_edition
 
     failures = warnings = 0
+    out_dir = Path(out) if out else build.BUILD_DIR
     with _reported():
-        for target in _targets(manuscript, all):
-            results = check_outputs(target, Path(out) if out else build.BUILD_DIR)
-            if reproducible:
+        targets = [Path(edition)] if edition else _targets(manuscript, all)
+        for target in targets:
+            if edition:
+                results = check_edition(target, out_dir)
+            else:
+                results = check_outputs(target, out_dir)
+            if reproducible and not edition:
                 results += check_reproducible(target)
             print(_shown(target.resolve()))
             for result in results:

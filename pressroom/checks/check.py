@@ -217,7 +217,12 @@ def story_text(reader: PdfReader) -> str:
     """The story's text read across its pages: each page up to its （下转…） line, each
     continuation from its （上接…） line, so that the header strip and the jump headline of
     a continuation do not stand inside a paragraph that runs on over the break."""
-    texts = page_texts(reader)
+    return join_jumped(page_texts(reader))
+
+
+def join_jumped(texts: list[str]) -> str:
+    """A story's parts, one a page in order, read as one text (``story_text``): each part
+    but the last up to its （下转…） line, each but the first from its （上接…） line."""
     pieces = []
     for number, text in enumerate(texts):
         if number:

@@ -58,6 +58,7 @@ its limit, ``str(report)`` prints every figure, one a line, then the problems fo
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import math
 import statistics
 from collections import Counter
@@ -386,18 +387,26 @@ def _intersection(one, two):
 
 
 def visible_images(raw_page, page_height: float) -> list[Box]:
-    """Where each image drawn on the page shows, in pt from the page's top-left corner: the
+    """Where each image drawn on the page shows (``visible_image_objects``)."""
+    return [box for box, _ in visible_image_objects(raw_page, page_height)]
+
+
+def visible_image_objects(raw_page, page_height: float) -> list[tuple[Box, object]]:
+    """Where each image drawn on the page shows, in pt from the page's top-left corner, with
+    the object of the page's own content that draws it (the image, or the form holding it:
+    what carries its marked content, its tag or its /Artifact mark). Each box is the
     image's extent cut by its clip path and those of the forms around it. WeasyPrint draws
     a photo whole, scaled to cover its box (object-fit), and clips it to the box, so the
     image's own extent may reach well past what is seen. PDFium gives an object's bounds and
     its clip path's points in the space of the content that draws it: the page's (y up)
     for an object on the page, the form's for one inside a form XObject, which the form's
     matrix takes to the space around it."""
-    found: list[Box] = []
+    found: list[tuple[Box, object]] = []
 
-    def walk(count: int, get, chain: tuple[_Matrix, ...], shown) -> None:
+    def walk(count: int, get, chain: tuple[_Matrix, ...], shown, outer=None) -> None:
         for index in range(count):
             obj = get(index)
+            holder = obj if outer is None else outer
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
                 continue
@@ -410,7 +419,7 @@ def visible_images(raw_page, page_height: float) -> list[Box]:
                 own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
                 walk(pdfium_c.FPDFFormObj_CountObjects(obj),
                      lambda number, form=obj: pdfium_c.FPDFFormObj_GetObject(form, number),
-                     (*chain, own), area)
+                     (*chain, own), area, holder)
                 continue
             bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
             if not pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in bounds)):
@@ -420,7 +429,7 @@ def visible_images(raw_page, page_height: float) -> list[Box]:
                 rect = _intersection(rect, area)
             left, bottom, right, top = rect
             if right > left and top > bottom:
-                found.append((left, page_height - top, right, page_height - bottom))
+                found.append(((left, page_height - top, right, page_height - bottom), holder))
 
     walk(pdfium_c.FPDFPage_CountObjects(raw_page),
          lambda number: pdfium_c.FPDFPage_GetObject(raw_page, number), (), None)
@@ -920,13 +929,17 @@ def page_count(pdf: Path) -> int:
         document.close()
 
 
-def check_pdf(pdf: Path, settings: Settings, page: int = 0) -> Report:
+def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None = None) -> Report:
     """Measure the typography of page ``page`` (from 0) of ``pdf``, laid out with
-    ``settings``."""
+    ``settings``; with ``region`` (left, top, right, bottom in pt from the top left), only
+    what stands in it: one module of an edition's page, measured on its own columns."""
     page_width, _, glyphs, images = read_page(Path(pdf), page)
     grid = _Grid.of(settings, page_width)
     # Nothing in the masthead strip (paper, date, page number) is body text.
     top = settings.margin_top * PT_PER_MM + settings.masthead_height
+    if region is not None:
+        glyphs, images, grid = _in_region(region, glyphs, images, grid)
+        top = region[1] - FLUSH_TOLERANCE_PT
     body = _body_lines(glyphs, grid, top)
     labels = [glyph for glyph in glyphs if not glyph.font.startswith((BODY_FONT, KAI_FONT))]
     checked, bylines, captions = _checked_lines(body, _kai_blocks(glyphs, settings, top, labels),
@@ -1019,6 +1032,24 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0) -> Report:
         overlaps=len(overlaps),
         problems=tuple(tally.problems),
     )
+
+
+def _in_region(region: Box, glyphs: list[Glyph], images: list[Box],
+               grid: _Grid) -> tuple[list[Glyph], list[Box], _Grid]:
+    """The glyphs whose ink stands in ``region`` (by its centre), the images that meet it,
+    and the grid of the page's columns it spans."""
+    left, top, right, bottom = region
+
+    def inside(glyph: Glyph) -> bool:
+        ink_left, ink_top, ink_right, ink_bottom = glyph.ink
+        y = (ink_top + ink_bottom) / 2 if ink_bottom > ink_top else glyph.y
+        return left <= glyph.centre <= right and top <= y <= bottom
+
+    first = grid.column_of(left + FLUSH_TOLERANCE_PT)
+    last = grid.column_of(right - FLUSH_TOLERANCE_PT)
+    own = dataclasses.replace(grid, left=grid.column_left(first), columns=last - first + 1)
+    return ([glyph for glyph in glyphs if inside(glyph)],
+            [image for image in images if _meet(image, region)], own)
 
 
 def _column_ends(body: list[TextLine], bylines: list[TextLine], captions: list[TextLine],
