@@ -8,8 +8,8 @@ at every width, the search over the page's leadings, the pour into the modules c
 the difference. The edition build is `invoke build
 --edition manuscript/editions/example.yaml` (make-up, one rendering of the three pages,
 the plant's PDFs, the edition PDF and the EPUB); the page build is `invoke build` of the
-default manuscript (its PDF and EPUB). All in this process after a warm-up, medians of
-several runs.
+default manuscript (its PDF and EPUB). Both in this process after a warm-up, medians of
+several runs, then as a user runs them, each `invoke` a fresh process.
 
     python benchmarks/edition.py [--runs 3]
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +62,18 @@ def timed(function, runs: int) -> list[float]:
     return times
 
 
+def cold(*arguments: str, runs: int) -> float:
+    """The median wall time of ``invoke ARGUMENTS`` in a fresh process, as a user runs it
+    (interpreter start and imports included)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "invoke", *arguments], cwd=ROOT, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -84,6 +97,11 @@ def main() -> None:
     print(f"one page, invoke build     {median(page):6.2f} s (the default manuscript)")
     print(f"3-page edition, build      {median(whole):6.2f} s "
           f"({median(whole) / median(page):.2f} x one page)")
+    # As a user runs them: each a fresh process, writing into build/.
+    page_cold = cold("build", runs=runs)
+    edition_cold = cold("build", "--edition", "manuscript/editions/example.yaml", runs=runs)
+    print(f"fresh processes: invoke build {page_cold:.2f} s, invoke build --edition "
+          f"{edition_cold:.2f} s ({edition_cold / page_cold:.2f} x)")
 
 
 if __name__ == "__main__":

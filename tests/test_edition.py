@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 from pressroom import build
+from pressroom.errors import ManuscriptError
 from pressroom.reading.model import Paragraph
 from pressroom.settings import PT_PER_MM
 from pressroom.typesetting.texts import Texts
@@ -231,3 +232,15 @@ def test_a_story_pinned_to_a_place_stands_there(tmp_path):
     assert box.bottom == pytest.approx(page.area.bottom)
     for other in page.boxes:
         assert other == box or not overlap(other, box)
+
+
+def test_an_advertisement_that_leaves_the_type_area_is_the_plans_error(tmp_path):
+    shutil.copy(ROOT / "manuscript" / "editions" / "example" / "ad-standin.png",
+                tmp_path / "ad.png")  # 233 mm wide: the whole width of the type area
+    plan = write_plan(tmp_path, PLAN.replace(
+        "    section: 综合\n", "    section: 综合\n    ads:\n      - artwork: ../ad.png\n"
+        "        column: 2\n        row: foot\n"), EIGHT)
+    with pytest.raises(ManuscriptError) as raised:
+        build.compose_plan(plan)
+    assert "PR156" in str(raised.value) and "edition.yaml:" in str(raised.value)
+    assert "ad.png does not fit" in str(raised.value)

@@ -8,7 +8,14 @@ placed on the page's one baseline grid.
 In order: the pages are made up one after another (``pressroom.typesetting.makeup``),
 since a story that jumps brings its continuation to a later page; then each story is
 poured through its modules, one chain across its pages, by the copyfitting of a story
-alone (``fill_sheets``, else ``natural_sheets`` with the rows left empty reported).
+alone (``fill_sheets``, else ``natural_sheets`` with the rows left empty reported). Where
+the pour finds the make-up's counting optimistic, the module is refused or the lines a
+jump carries over changed, and the pages made up again (those whose inputs did not change
+are reused).
+
+The weights below are those of a story's options (the make-up's own are in
+``makeup.py``): a lead keeps a share of its page, a jump carries over what its next page
+has room for, a head beside a text column or with space around it costs a little.
 """
 from __future__ import annotations
 
@@ -27,8 +34,8 @@ from .copyfit import _figure_rows, _needs, fill_sheets, natural_sheets
 from .folios import Furniture, chinese_date, furniture as strip_of
 from .frames import PT_PER_MM, Box
 from .lines import Line
-from .makeup import (CARRY_COST, GAP_COST, JUMP_COST, MAX_GAP_ROWS, MIN_JUMP_ROWS, Fits, MakeUp, Option,
-                     Placement, Rect, Reserved, make_up)
+from .makeup import (CARRY_COST, GAP_COST, JUMP_COST, MAX_GAP_ROWS, MIN_JUMP_ROWS, Fits,
+                     MakeUp, Option, Placement, Rect, Reserved, make_up)
 from .pages import (_strip, head_band, module_sheet, pitches, side_sheet, strip_bottom,
                     strip_box)
 from .parts import Page, SetFigure, Sizes
@@ -274,7 +281,8 @@ def _pinned(item: _Item, fits: Fits, grid: _Grid):
 
 def _make_up_pages(plan: Plan, articles, texts, faces, artwork_sizes, extra, refused, carry,
                    cache) -> list:
-    settings = plan.settings
+    """Each page made up in turn, a story that jumps bringing its continuation to a later
+    page; the problems of every page reported together."""
     waiting: dict[int, list[_Item]] = {}
     made: list[tuple[_Grid, MakeUp, list[_Item], dict]] = []
     errors = []
@@ -542,6 +550,7 @@ def _reserved(plan: Plan, page: PagePlan, grid: _Grid, sizes, faces,
         rows = math.ceil(height / grid.pitch - 1e-6)
         row = grid.rows - rows if ad.pin.row == "foot" else int(ad.pin.row)
         rect = Rect(int(ad.pin.column), row, columns, rows)
+        _check_ad(plan, ad, rect, grid, fixed, (width, height))
         fixed.append(rect)
         ads.append((ad, rect, width, height))
     front = {"ads": ads, "masthead": None}
@@ -564,6 +573,26 @@ def _reserved(plan: Plan, page: PagePlan, grid: _Grid, sizes, faces,
                      ear_columns * (ear - index["rows"]))
             for ear in range(least, least + EAR_SPARE_ROWS + 1)]
     return ways, front
+
+
+def _check_ad(plan: Plan, ad, rect: Rect, grid: _Grid, others: list[Rect],
+              size: tuple[float, float]) -> None:
+    """An advertisement is placed as given: one that does not fit the type area where
+    the plan puts it, or stands on another, is the plan's error, never resized."""
+    problem = None
+    if rect.row < 0 or rect.right > grid.columns or rect.bottom > grid.rows:
+        problem = (f"at {size[0] / PT_PER_MM:.0f} x {size[1] / PT_PER_MM:.0f} mm it takes "
+                   f"{rect.columns} columns and {rect.rows} rows, which from column "
+                   f"{rect.column}, row {rect.row} leave the type area ({grid.columns} "
+                   f"columns, {grid.rows} rows)")
+    elif any(rect.column < other.right and other.column < rect.right and rect.row < other.bottom
+             and other.row < rect.bottom for other in others):
+        problem = "it stands on another advertisement"
+    if problem:
+        raise ManuscriptError(f"the advertisement {ad.artwork.name} does not fit: {problem}",
+                              ad.where or Location(plan.source),
+                              "move it (column, row), or supply the artwork at a size that "
+                              "fits", code="PR156")
 
 
 def _masthead_lines(plan: Plan, grid: _Grid, columns: int, sizes, faces) -> dict:
@@ -821,7 +850,6 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
                                info["lines"], ear_box, ear_lines)
         rects.append(info["rect"])
     cells = columns * grid.rows
-    used = sum(r.columns * r.rows for r in rects)
     return EditionPage(
         number=number + 1, label=page.label, code=page.code or f"{number + 1:02d}",
         width=width, height=settings.page_height * PT_PER_MM, pitch=grid.pitch,
