@@ -845,10 +845,8 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
             ear_rect = found.reserved.rects[-1]
             ear_box = grid.box(ear_rect)
             ear_lines = front["index"]["lines"]
-            rects.append(ear_rect)
         masthead = SetMasthead(grid.box(info["rect"]), info["artwork"], info["artwork_box"],
                                info["lines"], ear_box, ear_lines)
-        rects.append(info["rect"])
     cells = columns * grid.rows
     return EditionPage(
         number=number + 1, label=page.label, code=page.code or f"{number + 1:02d}",
@@ -862,8 +860,9 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
 
 
 def _module_rules(grid: _Grid, rects: list[Rect], columns: int):
-    """A hairline between modules: along the top of each module below another, and down
-    the gap on the right of each module short of the page's right edge."""
+    """A hairline between modules (the stories' and the advertisements'; the ear has a
+    box of its own): along the top of each module below another, and down the gap on the
+    right of each module short of the page's right edge."""
     for rect in rects:
         box = grid.box(rect)
         if rect.row > 0:
