@@ -74,3 +74,11 @@ def test_regions_cut_around_a_corner_module_both_ways():
     shapes = {tuple(region.rect for region in way) for way in ways}
     assert (Rect(0, 0, 6, 30), Rect(0, 30, 4, 10)) in shapes  # across the top, then beside
     assert (Rect(0, 0, 4, 40), Rect(4, 0, 2, 30)) in shapes  # down the left, then above
+
+
+def test_a_page_of_advertising_needs_no_story():
+    area = Rect(0, 0, 6, 40)
+    whole = make_up([], area, [Reserved((area,))])
+    assert whole is not None and whole.placements == () and whole.gap_cells == 0
+    half = make_up([], area, [Reserved((Rect(0, 20, 6, 20),))])
+    assert half is not None and half.gap_cells == 6 * 20

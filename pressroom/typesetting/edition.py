@@ -608,6 +608,14 @@ def _masthead_lines(plan: Plan, grid: _Grid, columns: int, sizes, faces) -> dict
     art_box = None
     if artwork:
         art_width, art_height = sizes[artwork]
+        if art_width > width + 0.5 or art_height > grid.rows * grid.pitch / 3:
+            # Placed as given, never resized: artwork too large is the plan's to change.
+            raise ManuscriptError(
+                f"the masthead's artwork {artwork.name} is {art_width / PT_PER_MM:.0f} x "
+                f"{art_height / PT_PER_MM:.0f} mm; the masthead takes {columns} columns, "
+                f"{width / PT_PER_MM:.0f} mm, and at most a third of the type area's depth",
+                masthead.where or Location(plan.source),
+                "supply the paper's name at the size it is printed", code="PR156")
         art_box = Box(0, top, art_width, art_height)
         top += art_height
     else:

@@ -320,6 +320,8 @@ def _fill_regions(search: _Search, fits: list[Fits], way: tuple[Region, ...]) ->
     """The stories split over the regions in order, each region's run tiling it (what
     it leaves at its foot is a gap); no headline beside another across regions."""
     count, best = len(fits), None
+    if not way:  # the reserved modules take the whole area: a page of advertising
+        return MakeUp((), 0, 0.0) if not fits else None
     for cuts in itertools.combinations_with_replacement(range(count + 1), len(way) - 1):
         bounds = (0, *cuts, count)
         choices = []
