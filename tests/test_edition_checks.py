@@ -94,7 +94,7 @@ def test_every_check_is_run(results):
               "edition.epub.epubcheck", "edition.epub.ace", "edition.epub.spine"}
     for number in (1, 2, 3):
         wanted |= {f"edition.p{number}.{check}"
-                   for check in ("sheet", "modules", "headlines", "typography")}
+                   for check in ("sheet", "modules", "headlines", "photos", "typography")}
     assert names == wanted
 
 
@@ -309,3 +309,24 @@ def test_an_ebook_short_of_a_chapter_fails(copy):
     assert not result.passed
     assert "5 chapters for 6 stories" in result.problem
     assert "“一幅照片怎样上版” is whole in 0 chapters" in result.problem
+
+
+def test_photos_of_two_stories_side_by_side_fail(copy):
+    # Two stories a page apart in height, so their headlines do not stand level, each with
+    # a photo at the same height beside the other's (图片撞车).
+    photo = (STORIES / "photos" / "photo-1.jpg").as_uri()
+    picture = f'<img src="{photo}" alt="示意图" style="width:200pt;height:120pt"/>'
+    first = article_html(HOLIDAYS, LEFT, 100, WIDE, paragraphs=1).replace(
+        "</h1>", "</h1>" + picture + '<div style="height:300pt"></div>', 1)
+    second = article_html(MERGERS, LEFT + 3 * STEP, 360, WIDE, paragraphs=1).replace(
+        "</h1>", "</h1>", 1)
+    second = second.replace('<article style="', '<article style="', 1).replace(
+        "</article>", "", 1) + "</article>"
+    # The second's photo stands level with the first's: placed absolutely beside it.
+    second = second.replace("</article>", f'<div style="position:absolute;left:0;top:-196pt">'
+                                          f"{picture}</div></article>")
+    render_page(copy, 3, [first, second])
+    edition = read_edition(PLAN, copy)
+    sheet = edition.sheets[2]
+    photos = checks.check_photos(edition, sheet)
+    assert not photos.passed and "图片撞车" in photos.problem, photos

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import itertools
 import math
 import zipfile
 from collections import Counter
@@ -371,7 +372,8 @@ def check_edition(plan_path: Path, out_dir: Path) -> list[Result]:
                                   f"{edition.page_path(index)} is missing or no PDF"))
             continue
         results += [check_sheet(edition, sheet), check_modules(edition, sheet),
-                    check_headlines(edition, sheet), check_typography(edition, sheet)]
+                    check_headlines(edition, sheet), check_photos(edition, sheet),
+                    check_typography(edition, sheet)]
     results += [check_text(edition), check_jumps(edition)]
     results += check_epub(edition)
     return results
@@ -791,6 +793,30 @@ def check_headlines(edition: Edition, sheet: Sheet) -> Result:
             figure += "; sizes by rank " + ", ".join(f"{sizes[n]:g}" for n in headed) \
                 + " pt, the lead at the top"
     return Result(f"{edition.page_name(sheet.index)}.headlines", not problems, figure,
+                  "; ".join(problems))
+
+
+def check_photos(edition: Edition, sheet: Sheet) -> Result:
+    """No two stories' photos side by side at the same height (图片撞车): two pictures of
+    different modules level with each other, with no column of text between them."""
+    body = [glyph for glyph in sheet.glyphs if glyph.font.startswith(typecheck.BODY_FONT)
+            and abs(glyph.size - edition.settings.body_size) < SIZE_TOLERANCE_PT]
+    photos = [(number, box) for number, module in enumerate(sheet.modules)
+              for box in module.images]
+    problems = []
+    for (one, first), (two, second) in itertools.combinations(photos, 2):
+        left, right = sorted((first, second), key=lambda box: box[0])
+        top, bottom = max(first[1], second[1]), min(first[3], second[3])
+        if one == two or bottom - top <= OVERLAP_TOLERANCE_PT or left[2] > right[0]:
+            continue
+        between = any(left[2] <= glyph.x and glyph.right <= right[0]
+                      and top < glyph.y <= bottom + glyph.size for glyph in body)
+        if not between:
+            names = [_story_name(edition, sheet.modules[n]) for n in (one, two)]
+            problems.append(f"图片撞车: the photos of {names[0]} and {names[1]} stand "
+                            "side by side")
+    return Result(f"{edition.page_name(sheet.index)}.photos", not problems,
+                  f"{_count(len(photos), 'photo')}, none level beside another story's",
                   "; ".join(problems))
 
 
