@@ -191,3 +191,17 @@ def test_headlines_break_between_phrases_into_even_lines(tmp_path):
     assert len(lines) == 2 and "".join(lines) == "聚力打造氢能人工智能工业互联网等新经济特色产业集群"
     assert not any(line.endswith("打") for line in lines)  # never 打|造
     assert abs(len(lines[0]) - len(lines[1])) <= 3
+
+
+def test_a_headline_may_break_after_a_joining_word_to_stay_even():
+    # BudouX gives 及 as a phrase of its own; held to both its neighbours, it leaves
+    # 办法 alone on the second line. Held to the word before it only, it may end the first.
+    from pressroom.typesetting.headings import heading_lines
+    from pressroom.typesetting.texts import faces_for
+    hei = faces_for({"Pressroom Hei": []})["Pressroom Hei"]
+    size = 36 * 1.04
+    assert heading_lines(("全国年节及纪念日放假办法",), hei, size, 4 * 99 + 3 * 13.5) == (
+        "全国年节及", "纪念日放假办法")
+    # Where holding it to both neighbours is as even, that stays.
+    assert heading_lines(("全国年节及纪念日放假办法",), hei, size, 2 * 99 + 13.5) == (
+        "全国年节", "及纪念日", "放假办法")

@@ -75,12 +75,25 @@ def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
         # phrases are held to their neighbours, and a column tag or an aside in brackets
         # (（人民眼·文化遗产保护传承）) is held whole. Only a piece wider than the line is
         # broken: between its own phrases, else between characters, never left to overflow.
-        pieces = [part for piece in _bracketed(_glued(phrases))
-                  for part in ([piece] if plain_width(piece, face) * size <= width + 1e-6
-                               else _fitting(piece, face, size, width))]
-        widths = [plain_width(piece, face) * size for piece in pieces]
-        result.extend(_balanced(pieces, widths, width))
+        # A joining word (及, 和 …) may also end a line: of the two ways, the fewer lines,
+        # then the more even.
+        found = [_broken(_bracketed(_glued(phrases, joining)), face, size, width)
+                 for joining in (frozenset(), JOINING_WORDS)]
+        result.extend(min(found, key=lambda lines: (len(lines), _spread(lines, face))))
     return tuple(result)
+
+
+def _broken(pieces: list[str], face: Metrics, size: float, width: float) -> list[str]:
+    pieces = [part for piece in pieces
+              for part in ([piece] if plain_width(piece, face) * size <= width + 1e-6
+                           else _fitting(piece, face, size, width))]
+    return _balanced(pieces, [plain_width(piece, face) * size for piece in pieces], width)
+
+
+def _spread(lines: list[str], face: Metrics) -> float:
+    """How uneven the lines are: one less the shortest's width over the longest's."""
+    widths = [plain_width(line, face) for line in lines]
+    return 1 - min(widths) / max(widths) if max(widths) else 0.0
 
 
 def _fitting(text: str, face: Metrics, size: float, width: float) -> list[str]:
@@ -120,8 +133,13 @@ def _bracketed(phrases: list[str]) -> list[str]:
     return joined
 
 
-def _glued(phrases: list[str]) -> list[str]:
-    """Phrases with every one-character phrase joined to its neighbours."""
+# Words that join two phrases and may end a headline's line (全国年节及 / 纪念日放假办法).
+JOINING_WORDS = frozenset("及和与并暨或")
+
+
+def _glued(phrases: list[str], joining: frozenset = frozenset()) -> list[str]:
+    """Phrases with every one-character phrase joined to its neighbours (one of
+    ``joining`` to the one before it only)."""
     glued: list[str] = []
     join_next = False
     for phrase in phrases:
@@ -129,7 +147,7 @@ def _glued(phrases: list[str]) -> list[str]:
             glued[-1] += phrase
         else:
             glued.append(phrase)
-        join_next = len(phrase) == 1
+        join_next = len(phrase) == 1 and phrase not in joining
     return glued
 
 
