@@ -255,6 +255,8 @@ def _make_up_page(plan: Plan, page: PagePlan, items: list[_Item], artwork_sizes,
         cost = found.cost + PITCH_COST * step
         if best is None or cost < best[0]:
             best = (cost, grid, found, front)
+        if not found.gap_cells and not step:
+            break  # the layout's own leading fills the page: no other is looked for
     return best
 
 
