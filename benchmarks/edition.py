@@ -11,7 +11,7 @@ the plant's PDFs, the edition PDF and the EPUB); the page build is `invoke build
 default manuscript (its PDF and EPUB). Both in this process after a warm-up, medians of
 several runs, then as a user runs them, each `invoke` a fresh process.
 
-    python benchmarks/edition.py [--runs 3]
+    python benchmarks/edition.py [--runs 5]
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def cold(*arguments: str, runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     with diagnostics(emit=lambda warning: None), tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -94,14 +94,16 @@ def main() -> None:
     print(f"  setting the texts        {median(setting):6.2f} s")
     print(f"  make-up and pour         {median(composing) - median(setting):6.2f} s "
           f"(of {median(composing):.2f} s composing the page)")
-    print(f"one page, invoke build     {median(page):6.2f} s (the default manuscript)")
-    print(f"3-page edition, build      {median(whole):6.2f} s "
-          f"({median(whole) / median(page):.2f} x one page)")
     # As a user runs them: each a fresh process, writing into build/.
     page_cold = cold("build", runs=runs)
     edition_cold = cold("build", "--edition", "manuscript/editions/example.yaml", runs=runs)
-    print(f"fresh processes: invoke build {page_cold:.2f} s, invoke build --edition "
-          f"{edition_cold:.2f} s ({edition_cold / page_cold:.2f} x)")
+    print("the 3-page edition against one page, as a user runs them (fresh processes):")
+    print(f"  invoke build             {page_cold:6.2f} s (the default manuscript)")
+    print(f"  invoke build --edition   {edition_cold:6.2f} s ({edition_cold / page_cold:.2f} x)")
+    print("the same in this process, warm (the work alone, no start-up):")
+    print(f"  one page                 {median(page):6.2f} s")
+    print(f"  3-page edition           {median(whole):6.2f} s "
+          f"({median(whole) / median(page):.2f} x)")
 
 
 if __name__ == "__main__":

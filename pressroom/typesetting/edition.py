@@ -509,7 +509,7 @@ def _depths_at(item: _Item, width: int, bands: tuple[int, int], photo: int,
 def _room(plan: Plan, number: int, texts: dict[Path, Texts], sizes) -> int:
     """About how many lines page ``number`` has room for besides its own stories: its
     type area, less its advertisements, its stories at their natural lengths and their
-    heads (taken at a third of the page's width), and the head of a continuation."""
+    heads (taken at half the page's width), and the head of a continuation."""
     settings = plan.settings
     page = plan.pages[number]
     grid = _grid(plan, page, pitches(settings)[0])
@@ -518,12 +518,13 @@ def _room(plan: Plan, number: int, texts: dict[Path, Texts], sizes) -> int:
         width, height = sizes[ad.artwork]
         cells -= math.ceil((width + grid.gap) / (grid.column_width + grid.gap)) \
             * math.ceil(height / grid.pitch)
-    columns = max(1, settings.columns // 3)
+    columns = max(1, settings.columns // 2)
     for story in page.stories:
         story_texts = texts[story.folder]
         item = _Item(story, story_texts.article, story_texts, number)
         head = first_head(story_texts, grid.width(columns), _size(settings, 1))
-        cells -= _natural(item, grid.pitch) + columns * head_band(head, grid.pitch)
+        # A row of each column more: a module is seldom filled to its last line.
+        cells -= _natural(item, grid.pitch) + columns * (head_band(head, grid.pitch) + 1)
     head = jump_head(next(iter(texts.values())), None, grid.width(settings.columns))
     return max(0, cells - settings.columns * head_band(head, grid.pitch))
 
