@@ -776,9 +776,11 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
         if last.char in HALVED_AT_LINE_END:
             # clreq lets a line end on such a mark set half width (its ink, in the left
             # half, ends at the edge) or hung outside the column (it starts at the edge).
-            deviation = min((last.right - item.measure_right,
-                             last.x + 0.5 * size - item.measure_right,
-                             last.x - item.measure_right), key=abs)
+            # A paragraph's last line need only not run long in one of these ways: set
+            # half width, the mark may end it short of the edge.
+            ways = (last.right - item.measure_right, last.x + 0.5 * size - item.measure_right,
+                    last.x - item.measure_right)
+            deviation = min(ways) if item.last else min(ways, key=abs)
         # A last line may end short, never long.
         if not item.last or deviation > 0:
             tally.worst_deviation = max(tally.worst_deviation, abs(deviation))

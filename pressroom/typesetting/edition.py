@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import CopyfitError, Location, ManuscriptError, raise_all
 from ..fonts import HEI, KAI, SONG
-from ..reading.model import Article, PageSpec
+from ..reading.model import Article, PageSpec, is_cjk
 from ..reading.plan import Masthead, PagePlan, Plan, StoryPlan
 from ..settings import type_width
 from .breaking import set_lines
@@ -47,7 +47,7 @@ from .texts import Texts, article_texts, faces_for, first_head, jump_head, text_
 HEADLINE_LADDER = (1.0, 0.75, 0.62, 0.54, 0.5, 0.46, 0.43, 0.4)
 MASTHEAD_COLUMNS = 2 / 3  # of the page's columns: the paper's name; the ear beside it
 NAME_SIZE = 1.6  # the paper's name set in type, as a multiple of the headline size
-INFO_SIZE = 9.0  # pt: the masthead's date, serial number and the ear's index
+INFO_SIZE = 8.0  # pt: the masthead's date lines and the ear's index, smaller than the body
 INDEX_TITLE_SIZE = 12.0
 EAR_SPARE_ROWS = 16  # rows the ear may stand deeper than its index, to stagger headlines
 MIN_CONTINUATION = 6  # body lines a jump carries over at least
@@ -341,8 +341,8 @@ def _furniture_texts(plan: Plan, articles: dict[Path, Article]) -> dict[str, lis
                                                       f"责任编辑 {page.editor or ''}")]
     if plan.date:
         song.append(chinese_date(plan.date))
-    hei = [plan.publication, "导读"] + ["　".join(filter(None, (page.label, page.section)))
-                                       for page in plan.pages]
+    hei = [plan.publication, "导读"] + [line for page in plan.pages for line in
+                                       _joined([page.label, *filter(None, [page.section])])]
     return {SONG: song, HEI: hei, KAI: []}
 
 
@@ -646,11 +646,28 @@ def _masthead_info(plan: Plan) -> list[str]:
     second = [plan.pages[0].label, f"今日{len(plan.pages)}版"]
     if masthead.issue_number:
         second.append(masthead.issue_number)
-    lines = ["　".join(first), "　".join(second)]
+    lines = _joined(first) + _joined(second)
     if masthead.serial:
         lines.append(f"国内统一连续出版物号{masthead.serial}")
     if masthead.postal_code:
         lines.append(f"邮发代号{masthead.postal_code}")
+    return lines
+
+
+def is_han(char: str) -> bool:
+    return is_cjk(char) and char.isalpha()
+
+
+def _joined(items: list[str]) -> list[str]:
+    """Items on one line, parted by an ideographic space where a Chinese character stands
+    on both sides of it; else the next item starts a line (A01 今日3版 would put a space of
+    an em beside a Latin letter)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and is_han(lines[-1][-1]) and is_han(item[0]):
+            lines[-1] += "　" + item
+        else:
+            lines.append(item)
     return lines
 
 
@@ -668,8 +685,8 @@ def _index_lines(plan: Plan, grid: _Grid, columns: int, faces, articles) -> dict
         stories = [articles[story.folder] for story in _ranked(page.stories)]
         if not stories:
             continue
-        heading = "　".join(filter(None, (page.label, page.section)))
-        for line in set_lines(heading, faces[HEI], INFO_SIZE, width):
+        for line in (line for heading in _joined([page.label, *filter(None, [page.section])])
+                     for line in set_lines(heading, faces[HEI], INFO_SIZE, width)):
             lines.append(PlacedLine(line, Box(padding, row * grid.pitch, width, grid.pitch),
                                     "index-page", INFO_SIZE))
             row += 1

@@ -46,7 +46,10 @@ class Sizes:
     def of(cls, settings: Settings, display: float = 1.0) -> "Sizes":
         """``display`` scales the headline group, for a module narrower than the page."""
         headline = settings.headline_size * display
-        kicker = max(settings.body_size, settings.kicker_size * display)
+        # A kicker is never set down to the body's size: in Song at that size it would
+        # read as a line of the text, off the grid (a small module's kicker: 五号 at least).
+        kicker = max(settings.subhead_size, settings.body_size * 1.1,
+                     settings.kicker_size * display)
         subtitle = max(settings.body_size, settings.subtitle_size * display)
         return cls(
             body=settings.body_size,
