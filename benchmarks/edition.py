@@ -31,6 +31,7 @@ from pressroom import build  # noqa: E402
 from pressroom.errors import diagnostics  # noqa: E402
 from pressroom.typesetting import edition  # noqa: E402
 from pressroom.typesetting.texts import Texts  # noqa: E402
+from typesetting_cost import timed  # noqa: E402 - the same warm-up and runs
 
 EIGHT = ["prc-mohrss-notice-monthly-working-days", "prc-working-hours-provisions-1995",
          "prc-gov-office-holiday-notice-2025", "prc-merger-notification-thresholds-2024",
@@ -50,16 +51,6 @@ def eight_story_plan(folder: Path) -> Path:
                     f"pages:\n  - page: 第1版\n    section: 综合\n    stories:\n{stories}\n",
                     encoding="utf-8")
     return plan
-
-
-def timed(function, runs: int) -> list[float]:
-    function()  # warm-up: imports, fonts, caches of the faces
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def cold(*arguments: str, runs: int) -> float:

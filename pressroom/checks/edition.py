@@ -762,13 +762,14 @@ def check_headlines(edition: Edition, sheet: Sheet) -> Result:
     no story of this page's plan."""
     problems = []
     lines = [line for module in sheet.modules for line in headline_lines(edition, module)]
-    body = [glyph for glyph in sheet.glyphs if glyph.font.startswith(typecheck.BODY_FONT)
-            and abs(glyph.size - edition.settings.body_size) < SIZE_TOLERANCE_PT]
+    body = _body_glyphs(edition, sheet)
     for index, one in enumerate(lines):
         for two in lines[index + 1:]:
             level = min(one.bottom, two.bottom) - max(one.top, two.top) > OVERLAP_TOLERANCE_PT
             apart = one.right <= two.left or two.right <= one.left
-            if one.story != two.story and level and apart and not _text_between(one, two, body):
+            if one.story != two.story and level and apart and not _text_between(
+                    (one.left, one.top, one.right, one.bottom),
+                    (two.left, two.top, two.right, two.bottom), body):
                 problems.append(f"撞题: “{one.text}” and “{two.text}” stand side by side")
     # The page's own stories by rank, each with the size of its largest headline line.
     ranked = sorted((number for number, story in enumerate(edition.stories)
@@ -800,8 +801,7 @@ def check_headlines(edition: Edition, sheet: Sheet) -> Result:
 def check_photos(edition: Edition, sheet: Sheet) -> Result:
     """No two stories' photos side by side at the same height (图片撞车): two pictures of
     different modules level with each other, with no column of text between them."""
-    body = [glyph for glyph in sheet.glyphs if glyph.font.startswith(typecheck.BODY_FONT)
-            and abs(glyph.size - edition.settings.body_size) < SIZE_TOLERANCE_PT]
+    body = _body_glyphs(edition, sheet)
     photos = [(number, box) for number, module in enumerate(sheet.modules)
               for box in module.images]
     problems = []
@@ -810,9 +810,7 @@ def check_photos(edition: Edition, sheet: Sheet) -> Result:
         top, bottom = max(first[1], second[1]), min(first[3], second[3])
         if one == two or bottom - top <= OVERLAP_TOLERANCE_PT or left[2] > right[0]:
             continue
-        between = any(left[2] <= glyph.x and glyph.right <= right[0]
-                      and top < glyph.y <= bottom + glyph.size for glyph in body)
-        if not between:
+        if not _text_between(first, second, body):
             names = [_story_name(edition, sheet.modules[n]) for n in (one, two)]
             problems.append(f"图片撞车: the photos of {names[0]} and {names[1]} stand "
                             "side by side")
@@ -821,13 +819,20 @@ def check_photos(edition: Edition, sheet: Sheet) -> Result:
                   "; ".join(problems))
 
 
-def _text_between(one: HeadlineLine, two: HeadlineLine, body: list) -> bool:
-    """Whether a column of body text stands between two headline lines, level with them:
-    headlines parted by text (a head beside a column of its story's text, 右上题) are not
-    side by side; only two with nothing but white between them read as one (撞题)."""
-    left, right = sorted((one, two), key=lambda line: line.left)
-    top, bottom = max(one.top, two.top), min(one.bottom, two.bottom)
-    return any(left.right <= glyph.x and glyph.right <= right.left
+def _body_glyphs(edition: Edition, sheet: Sheet) -> list[Glyph]:
+    """The page's glyphs of body text: Song at the body size."""
+    return [glyph for glyph in sheet.glyphs if glyph.font.startswith(typecheck.BODY_FONT)
+            and abs(glyph.size - edition.settings.body_size) < SIZE_TOLERANCE_PT]
+
+
+def _text_between(one: Box, two: Box, body: list[Glyph]) -> bool:
+    """Whether a column of body text stands between two boxes (left, top, right, bottom),
+    level with them: headlines or photos parted by text (a head beside a column of its
+    story's text, 右上题) are not side by side; only two with nothing but white between
+    them read as one (撞题, 图片撞车)."""
+    left, right = sorted((one, two), key=lambda box: box[0])
+    top, bottom = max(one[1], two[1]), min(one[3], two[3])
+    return any(left[2] <= glyph.x and glyph.right <= right[0]
                and top < glyph.y <= bottom + glyph.size for glyph in body)
 
 

@@ -11,12 +11,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .. import fonts
 from ..dates import source_date
-from ..errors import (BuildError, Location, PressroomWarning, ResourceError, StrictError,
+from ..errors import (Location, PressroomWarning, ResourceError, StrictError,
                       active_diagnostics)
 from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout
 from .layouts import LAYOUTS_DIR, environment_in, stylesheet_in
-from .pdf import PDF_OPTIONS, SandboxFetcher, SandboxRefusal, _weasyprint_warnings
+from .pdf import PDF_OPTIONS, check_page_count, sandboxed
 from .stamp import Stamp, stamp
 
 
@@ -49,27 +49,16 @@ def render_edition(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
     where = Location(plan.source)
     roots = [plan.folder.parent, *(article.folder for article in layout.articles),
              LAYOUTS_DIR, fonts.FONTS_DIR]
-    fetcher = SandboxFetcher(roots)
-    try:
-        with _weasyprint_warnings() as warnings:
-            document = weasyprint.HTML(
-                string=edition_html(layout), base_url=plan.folder.as_uri() + "/",
-                url_fetcher=fetcher).render(font_config=FontConfiguration(), **PDF_OPTIONS)
-            if len(document.pages) != len(layout.pages):
-                raise BuildError(f"the renderer made {len(document.pages)} pages of an edition "
-                                 f"of {len(layout.pages)}", where,
-                                 "check the plan folder's own layouts/, if it has one; else "
-                                 "this is a fault of the project's layouts")
-            whole = document.write_pdf(**PDF_OPTIONS)
-            pages = [document.copy([page]).write_pdf(**PDF_OPTIONS) for page in document.pages]
-    except SandboxRefusal as refusal:
-        raise ResourceError(f"the edition asked for '{refusal.url}', which was refused: "
-                            f"{refusal.reason}", where, "use only files inside the manuscript "
-                            "folders and the plan's folder", code="PR310") from None
-    if warnings:
-        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)), where,
-                         "check the plan folder's own layouts/, if it has one; else this is a "
-                         "fault of the project's layouts")
+    refused = lambda refusal: ResourceError(  # noqa: E731 - the edition's own wording
+        f"the edition asked for '{refusal.url}', which was refused: {refusal.reason}", where,
+        "use only files inside the manuscript folders and the plan's folder", code="PR310")
+    with sandboxed(roots, where, refused, "the plan folder's") as fetcher:
+        document = weasyprint.HTML(
+            string=edition_html(layout), base_url=plan.folder.as_uri() + "/",
+            url_fetcher=fetcher).render(font_config=FontConfiguration(), **PDF_OPTIONS)
+        check_page_count(document, len(layout.pages), "an edition", where, "the plan folder's")
+        whole = document.write_pdf(**PDF_OPTIONS)
+        pages = [document.copy([page]).write_pdf(**PDF_OPTIONS) for page in document.pages]
     stamps = [(number, Stamp(number, ad.artwork, ad.art.left, ad.art.top))
               for number, page in enumerate(layout.pages) for ad in page.ads]
     if stamps:

@@ -197,28 +197,44 @@ def report_free_area(article: Article, layout: Layout) -> None:
 
 def render_layout(article: Article, layout: Layout) -> bytes:
     """The PDF of a composed layout."""
-    fetcher = SandboxFetcher([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR])
+    where = Location(article.source)
+    with sandboxed([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR], where,
+                   lambda refusal: _refused(article, refusal), "the manuscript's") as fetcher:
+        document = weasyprint.HTML(
+            string=page_html(article, layout), base_url=article.folder.as_uri() + "/",
+            url_fetcher=fetcher,
+        ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
+        check_page_count(document, len(layout.pages), "a layout", where, "the manuscript's")
+        return document.write_pdf(**PDF_OPTIONS)
+
+
+def _layouts_hint(whose: str) -> str:
+    return f"check {whose} own layouts/, if it has one; else this is a fault of the " \
+        "project's layouts"
+
+
+@contextmanager
+def sandboxed(roots: list[Path], where: Location, refused,
+              whose: str) -> Iterator[SandboxFetcher]:
+    """A WeasyPrint rendering inside the block that reads only files under ``roots``
+    (``SandboxFetcher``): a refused URL becomes ``refused(refusal)``, an error naming who
+    asked for it; anything WeasyPrint logs becomes a BuildError at ``where``, a fault of
+    ``whose`` layouts or the project's."""
+    fetcher = SandboxFetcher(roots)
     try:
         with _weasyprint_warnings() as warnings:
-            document = weasyprint.HTML(
-                string=page_html(article, layout), base_url=article.folder.as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
-            pages = len(document.pages)
-            if pages != len(layout.pages):
-                raise BuildError(
-                    f"the renderer made {pages} pages of a layout of {len(layout.pages)}",
-                    Location(article.source),
-                    "check the manuscript's own layouts/, if it has one; else this is a "
-                    "fault of the project's layouts")
-            data = document.write_pdf(**PDF_OPTIONS)
+            yield fetcher
     except SandboxRefusal as refusal:
-        raise _refused(article, refusal) from None
+        raise refused(refusal) from None
     if fetcher.refused:  # a refusal something in WeasyPrint caught after all
-        raise _refused(article, SandboxRefusal(fetcher.refused[0], "outside the project"))
+        raise refused(SandboxRefusal(fetcher.refused[0], "outside the project"))
     if warnings:
-        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)),
-                         Location(article.source),
-                         "check the manuscript's own layouts/, if it has one; else this is a "
-                         "fault of the project's layouts")
-    return data
+        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)), where,
+                         _layouts_hint(whose))
+
+
+def check_page_count(document, expected: int, what: str, where: Location, whose: str) -> None:
+    """The renderer made as many sheets as the composer composed pages, or a BuildError."""
+    if len(document.pages) != expected:
+        raise BuildError(f"the renderer made {len(document.pages)} pages of {what} of "
+                         f"{expected}", where, _layouts_hint(whose))

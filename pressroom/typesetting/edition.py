@@ -26,16 +26,16 @@ from pathlib import Path
 
 from ..errors import CopyfitError, Location, ManuscriptError, raise_all
 from ..fonts import HEI, KAI, SONG
-from ..reading.model import Article, PageSpec, is_cjk
+from ..reading.model import Article, PageSpec
 from ..reading.plan import Masthead, PagePlan, Plan, StoryPlan
 from ..settings import type_width
 from .breaking import set_lines
 from .copyfit import _figure_rows, _needs, fill_sheets, natural_sheets
 from .folios import Furniture, chinese_date, furniture as strip_of
-from .frames import PT_PER_MM, Box
-from .lines import Line
+from .frames import PT_PER_MM, Box, Frame
+from .lines import Line, is_han
 from .makeup import (CARRY_COST, GAP_COST, JUMP_COST, MAX_GAP_ROWS, MIN_JUMP_ROWS, Fits,
-                     MakeUp, Option, Placement, Rect, Reserved, make_up)
+                     MakeUp, Option, Placement, Rect, Reserved, make_up, overlaps)
 from .pages import (_strip, head_band, module_sheet, pitches, side_sheet, strip_bottom,
                     strip_box)
 from .parts import Page, SetFigure, Sizes
@@ -139,28 +139,10 @@ class _Item:
     room: int | None = None  # the lines that page has room for, as far as can be told
 
 
-@dataclass(frozen=True)
-class _Grid:
-    top: float  # pt, the top of the first row
-    rows: int
-    pitch: float
-    left: float
-    column_width: float
-    gap: float
-    columns: int
-
-    def x(self, column: int) -> float:
-        return self.left + column * (self.column_width + self.gap)
-
-    def y(self, row: int) -> float:
-        return self.top + row * self.pitch
-
-    def width(self, columns: int) -> float:
-        return columns * self.column_width + (columns - 1) * self.gap
-
-    def box(self, rect: Rect) -> Box:
-        return Box(self.x(rect.column), self.y(rect.row), self.width(rect.columns),
-                   rect.rows * self.pitch)
+def _box(grid: Frame, rect: Rect) -> Box:
+    """A module's rectangle of the page's grid, in points."""
+    return Box(grid.x(rect.column), grid.y(rect.row), grid.span_width(rect.columns),
+               rect.rows * grid.pitch)
 
 
 def compose_edition(plan: Plan, articles: dict[Path, Article],
@@ -178,10 +160,14 @@ def compose_edition(plan: Plan, articles: dict[Path, Article],
     refused: set[tuple[Path, int, int, int]] = set()
     carry: dict[Path, int] = {}  # the most lines a story may carry over to its next page
     cache: dict = {}  # the pages made up so far, by what each depends on
+    # The room each page a story may jump to has, worked out once for every make-up.
+    targets = {_jump_target(plan, number, story) for number, page in enumerate(plan.pages)
+               for story in page.stories} - {None}
+    rooms = {target: _room(plan, target, texts, artwork_sizes) for target in targets}
     for _ in range(MAX_REMAKES):
         try:
-            made = _make_up_pages(plan, articles, texts, faces, artwork_sizes, extra, refused,
-                                  carry, cache)
+            made = _make_up_pages(plan, articles, texts, faces, artwork_sizes, rooms, extra,
+                                  refused, carry, cache)
             return _assemble(plan, made, texts, faces)
         except _Short as short:
             extra[short.folder] = extra.get(short.folder, 0) + short.lines
@@ -235,8 +221,8 @@ def _make_up_page(plan: Plan, page: PagePlan, items: list[_Item], artwork_sizes,
                 for rank, item in enumerate(items)]
         # A story pinned to a place stands there, as a reserved module does; the search
         # makes up the others around it.
-        fixed = {rank: _pinned(item, fits[rank], grid) for rank, item in enumerate(items)
-                 if _pinned(item, fits[rank], grid) is not None}
+        fixed = {rank: found for rank, item in enumerate(items)
+                 if (found := _pinned(item, fits[rank], grid)) is not None}
         if any(option is None for option, _ in fixed.values()):
             continue
         pinned = {rank: rect for rank, (_, rect) in fixed.items()}
@@ -260,7 +246,7 @@ def _make_up_page(plan: Plan, page: PagePlan, items: list[_Item], artwork_sizes,
     return best
 
 
-def _pinned(item: _Item, fits: Fits, grid: _Grid):
+def _pinned(item: _Item, fits: Fits, grid: Frame):
     """Where the plan pins a story to a place, the module it takes there and its option:
     the size the plan gives, or the best the story fills from that place; (None, None)
     if it cannot stand there; None if it is not pinned to a place (a continuation is
@@ -281,17 +267,17 @@ def _pinned(item: _Item, fits: Fits, grid: _Grid):
     return option, Rect(column, row, width, option.rows)
 
 
-def _make_up_pages(plan: Plan, articles, texts, faces, artwork_sizes, extra, refused, carry,
-                   cache) -> list:
+def _make_up_pages(plan: Plan, articles, texts, faces, artwork_sizes, rooms, extra, refused,
+                   carry, cache) -> list:
     """Each page made up in turn, a story that jumps bringing its continuation to a later
     page; the problems of every page reported together."""
     waiting: dict[int, list[_Item]] = {}
-    made: list[tuple[_Grid, MakeUp, list[_Item], dict]] = []
+    made: list[tuple[Frame, MakeUp, list[_Item], dict]] = []
     errors = []
     for number, page in enumerate(plan.pages):
         items = [_Item(story, articles[story.folder], texts[story.folder], number,
                        jump_to=(target := _jump_target(plan, number, story)),
-                       room=_room(plan, target, texts, artwork_sizes) if target else None)
+                       room=rooms.get(target))
                  for story in _ranked(page.stories)] + waiting.pop(number, [])
         # The page's make-up depends on nothing but its stories, what they may carry over,
         # and the modules refused them: a make-up of the edition again reuses it.
@@ -359,7 +345,7 @@ def _jump_target(plan: Plan, number: int, story: StoryPlan) -> int | None:
     return None
 
 
-def _grid(plan: Plan, page: PagePlan, pitch: float) -> _Grid:
+def _grid(plan: Plan, page: PagePlan, pitch: float) -> Frame:
     """The page's baseline grid: rows from the foot of the type area up, as on a page of
     one story; the front page has no header strip, its masthead stands in the grid."""
     settings = plan.settings
@@ -368,9 +354,9 @@ def _grid(plan: Plan, page: PagePlan, pitch: float) -> _Grid:
     rows = int((bottom - top) // pitch)
     width = type_width(settings)
     column_width = settings.column_chars * settings.body_size
-    return _Grid(bottom - rows * pitch, rows, pitch,
-                 (settings.page_width * PT_PER_MM - width) / 2, column_width,
-                 settings.gap_chars * settings.body_size, settings.columns)
+    return Frame((settings.page_width * PT_PER_MM - width) / 2, bottom - rows * pitch,
+                 settings.columns, rows, column_width, settings.gap_chars * settings.body_size,
+                 pitch)
 
 
 # -- what each story can fill -----------------------------------------------------
@@ -419,7 +405,7 @@ def _size(settings, rank: int) -> float:
     return settings.headline_size * HEADLINE_LADDER[min(rank, len(HEADLINE_LADDER) - 1)]
 
 
-def _fits(item: _Item, rank: int, grid: _Grid, columns: int, refused=frozenset(),
+def _fits(item: _Item, rank: int, grid: Frame, columns: int, refused=frozenset(),
           carry: int | None = None) -> Fits:
     """Every module the story can take on the page: each width, and at each the depths
     its text fills, the deeper ones it leaves a gap in, and (where it may jump) the
@@ -434,13 +420,13 @@ def _fits(item: _Item, rank: int, grid: _Grid, columns: int, refused=frozenset()
     for width in range(span if item.article.figures else 1, columns + 1):
         if pin and pin.columns and width != pin.columns:
             continue
-        head = _head(item, grid.width(width), _size(settings, rank))
+        head = _head(item, grid.span_width(width), _size(settings, rank))
         bands = (head_band(head, grid.pitch), head_band(replace(head, note=None), grid.pitch))
         found = _depths(item, width, bands, 0, grid, carry)
         if width == span and item.article.figures and not item.continuation:
             found += _depths(item, width, bands, _photo_rows(item, grid.pitch), grid, carry)
         if width >= SIDE_HEAD_COLUMNS and not item.continuation and not item.article.editor_note:
-            beside = _head(item, grid.width(width - 1), _size(settings, rank))
+            beside = _head(item, grid.span_width(width - 1), _size(settings, rank))
             side_bands = (head_band(beside, grid.pitch),) * 2
             for side in ("right", "left"):
                 found += _depths(item, width, side_bands, 0, grid, carry, side)
@@ -457,7 +443,7 @@ def _fits(item: _Item, rank: int, grid: _Grid, columns: int, refused=frozenset()
 
 
 def _depths(item: _Item, width: int, bands: tuple[int, int], photo: int,
-            grid: _Grid, carry: int | None = None, side: str = "") -> list[Option]:
+            grid: Frame, carry: int | None = None, side: str = "") -> list[Option]:
     """The depths of a module ``width`` columns wide, its head given a row or two of
     space more where that makes it stand level with its neighbours."""
     found: list[Option] = []
@@ -469,7 +455,7 @@ def _depths(item: _Item, width: int, bands: tuple[int, int], photo: int,
 
 
 def _depths_at(item: _Item, width: int, bands: tuple[int, int], photo: int,
-               grid: _Grid, carry: int | None, side: str, spare_cost: float) -> list[Option]:
+               grid: Frame, carry: int | None, side: str, spare_cost: float) -> list[Option]:
     """Each depth of the module, by what its body holds there: the text filling it, the
     text and rows left empty under it, or (where it may jump) the part before the jump."""
     band, headline = bands
@@ -522,10 +508,10 @@ def _room(plan: Plan, number: int, texts: dict[Path, Texts], sizes) -> int:
     for story in page.stories:
         story_texts = texts[story.folder]
         item = _Item(story, story_texts.article, story_texts, number)
-        head = first_head(story_texts, grid.width(columns), _size(settings, 1))
+        head = first_head(story_texts, grid.span_width(columns), _size(settings, 1))
         # A row of each column more: a module is seldom filled to its last line.
         cells -= _natural(item, grid.pitch) + columns * (head_band(head, grid.pitch) + 1)
-    head = jump_head(next(iter(texts.values())), None, grid.width(settings.columns))
+    head = jump_head(next(iter(texts.values())), None, grid.span_width(settings.columns))
     return max(0, cells - settings.columns * head_band(head, grid.pitch))
 
 
@@ -540,7 +526,7 @@ def _room_cost(carried: int, room: int | None) -> float:
 
 # -- reserved modules -------------------------------------------------------------
 
-def _reserved(plan: Plan, page: PagePlan, grid: _Grid, sizes, faces,
+def _reserved(plan: Plan, page: PagePlan, grid: Frame, sizes, faces,
               articles) -> tuple[list[list[Rect]], dict]:
     """The ways the page's reserved modules may stand (the ear of varying depth), and
     what they hold."""
@@ -578,7 +564,7 @@ def _reserved(plan: Plan, page: PagePlan, grid: _Grid, sizes, faces,
     return ways, front
 
 
-def _check_ad(plan: Plan, ad, rect: Rect, grid: _Grid, others: list[Rect],
+def _check_ad(plan: Plan, ad, rect: Rect, grid: Frame, others: list[Rect],
               size: tuple[float, float]) -> None:
     """An advertisement is placed as given: one that does not fit the type area where
     the plan puts it, or stands on another, is the plan's error, never resized."""
@@ -588,8 +574,7 @@ def _check_ad(plan: Plan, ad, rect: Rect, grid: _Grid, others: list[Rect],
                    f"{rect.columns} columns and {rect.rows} rows, which from column "
                    f"{rect.column}, row {rect.row} leave the type area ({grid.columns} "
                    f"columns, {grid.rows} rows)")
-    elif any(rect.column < other.right and other.column < rect.right and rect.row < other.bottom
-             and other.row < rect.bottom for other in others):
+    elif any(overlaps(rect, other) for other in others):
         problem = "it stands on another advertisement"
     if problem:
         raise ManuscriptError(f"the advertisement {ad.artwork.name} does not fit: {problem}",
@@ -598,12 +583,12 @@ def _check_ad(plan: Plan, ad, rect: Rect, grid: _Grid, others: list[Rect],
                               "fits", code="PR156")
 
 
-def _masthead_lines(plan: Plan, grid: _Grid, columns: int, sizes, faces) -> dict:
+def _masthead_lines(plan: Plan, grid: Frame, columns: int, sizes, faces) -> dict:
     """The masthead's contents, placed from its top left: the paper's name (its artwork
     at its own size, or set in Hei) and under it, a line to a row of the page's grid, the
     date and the numbers of the issue."""
     settings = plan.settings
-    width = grid.width(columns)
+    width = grid.span_width(columns)
     masthead = plan.masthead
     lines: list[PlacedLine] = []
     top = grid.pitch / 2
@@ -654,10 +639,6 @@ def _masthead_info(plan: Plan) -> list[str]:
     return lines
 
 
-def is_han(char: str) -> bool:
-    return is_cjk(char) and char.isalpha()
-
-
 def _joined(items: list[str]) -> list[str]:
     """Items on one line, parted by an ideographic space where a Chinese character stands
     on both sides of it; else the next item starts a line (A01 今日3版 would put a space of
@@ -671,11 +652,11 @@ def _joined(items: list[str]) -> list[str]:
     return lines
 
 
-def _index_lines(plan: Plan, grid: _Grid, columns: int, faces, articles) -> dict:
+def _index_lines(plan: Plan, grid: Frame, columns: int, faces, articles) -> dict:
     """导读: the inside pages and their stories' headlines, from the plan; the headlines
     a line to a row of the page's grid."""
     padding = INFO_SIZE
-    width = grid.width(columns) - 2 * padding
+    width = grid.span_width(columns) - 2 * padding
     lines: list[PlacedLine] = []
     title = set_lines("导读", faces[HEI], INDEX_TITLE_SIZE, width)[0]
     lines.append(PlacedLine(title, Box(padding, grid.pitch / 2, width, INDEX_TITLE_SIZE * 1.5),
@@ -712,7 +693,7 @@ def _no_room(plan: Plan, page: PagePlan, items: list[_Item]) -> CopyfitError:
 
 def _assemble(plan: Plan, made, texts, faces) -> EditionLayout:
     settings = plan.settings
-    chains: dict[Path, list[tuple[int, Placement, _Item, _Grid]]] = {}
+    chains: dict[Path, list[tuple[int, Placement, _Item, Frame]]] = {}
     for number, (grid, found, items, _) in enumerate(made):
         for placement in found.placements:
             item = items[placement.key]
@@ -732,7 +713,7 @@ def _assemble(plan: Plan, made, texts, faces) -> EditionLayout:
             rect = placement.rect
             rank = placement.key
             option = placement.option
-            head = _head(item, grid.width(_head_columns(placement)),
+            head = _head(item, grid.span_width(_head_columns(placement)),
                          _final_size(made[number], rank, settings))
             if option.side:
                 sheets.append(side_sheet(story_texts, head, grid.pitch, grid.x(rect.column),
@@ -812,14 +793,14 @@ def _without(texts: Texts, figure) -> Texts:
     return dataclasses.replace(texts, article=replace(texts.article, blocks=blocks))
 
 
-def _photo_above(texts: Texts, figure, grid: _Grid, placement: Placement) -> SetFigure:
+def _photo_above(texts: Texts, figure, grid: Frame, placement: Placement) -> SetFigure:
     """图在题上: the photo and its caption across the top of the module, over the head."""
     rect = placement.rect
     caption = texts.captions[id(figure)]
     height = placement.option.photo * grid.pitch
     image_height = height - len(caption) * Sizes.of(texts.settings).caption_line - 0.6 * grid.pitch
     return SetFigure(figure.image, figure.alt, caption,
-                     Box(grid.x(rect.column), grid.y(rect.row), grid.width(rect.columns),
+                     Box(grid.x(rect.column), grid.y(rect.row), grid.span_width(rect.columns),
                          height), image_height)
 
 
@@ -838,20 +819,20 @@ def _final_size(made_page, rank: int, settings) -> float:
         placement = next((p for p in found.placements if p.key == key), None)
         if placement is None:
             continue
-        head = _head(items[key], grid.width(_head_columns(placement)), _size(settings, key))
+        head = _head(items[key], grid.span_width(_head_columns(placement)), _size(settings, key))
         actual = head.sizes.jump_headline if head.jump else head.sizes.headline
         size = min(size, actual)
     return size
 
 
-def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, front: dict,
+def _page(plan: Plan, page: PagePlan, number: int, grid: Frame, found: MakeUp, front: dict,
           placed, strip_texts: Texts) -> EditionPage:
     settings = plan.settings
     width = settings.page_width * PT_PER_MM
     columns = settings.columns
-    area = Box(grid.left, grid.top, grid.width(columns), grid.rows * grid.pitch)
+    area = Box(grid.left, grid.top, grid.span_width(columns), grid.rows * grid.pitch)
     furniture = None
-    strip = strip_box(settings, grid.left, grid.width(columns), grid.pitch)
+    strip = strip_box(settings, grid.left, grid.span_width(columns), grid.pitch)
     if not page.masthead:
         spec = PageSpec(settings, plan.publication, page.section, plan.date, page.label,
                         page.editor)
@@ -860,7 +841,7 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
     rects = [rect for rect, _, _ in placed]
     ads = []
     for ad, rect, art_width, art_height in front["ads"]:
-        box = grid.box(rect)
+        box = _box(grid, rect)
         ads.append(SetAd(ad.artwork, box, Box(box.left + (box.width - art_width) / 2,
                                              box.top + (box.height - art_height) / 2,
                                              art_width, art_height)))
@@ -871,9 +852,9 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
         ear_box, ear_lines = None, ()
         if "index" in front:
             ear_rect = found.reserved.rects[-1]
-            ear_box = grid.box(ear_rect)
+            ear_box = _box(grid, ear_rect)
             ear_lines = front["index"]["lines"]
-        masthead = SetMasthead(grid.box(info["rect"]), info["artwork"], info["artwork_box"],
+        masthead = SetMasthead(_box(grid, info["rect"]), info["artwork"], info["artwork_box"],
                                info["lines"], ear_box, ear_lines)
     cells = columns * grid.rows
     return EditionPage(
@@ -882,17 +863,17 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: _Grid, found: MakeUp, f
         colour=page.colour, furniture=furniture, strip=strip, masthead=masthead,
         modules=tuple(module for _, module, _ in placed),
         stories=tuple(slug for _, _, slug in placed),
-        boxes=tuple(grid.box(rect) for rect, _, _ in placed), ads=tuple(ads),
+        boxes=tuple(_box(grid, rect) for rect, _, _ in placed), ads=tuple(ads),
         rules=tuple(_module_rules(grid, rects, columns)), area=area,
         gap_cells=found.gap_cells, cells=cells, where=page.where)
 
 
-def _module_rules(grid: _Grid, rects: list[Rect], columns: int):
+def _module_rules(grid: Frame, rects: list[Rect], columns: int):
     """A hairline between modules (the stories' and the advertisements'; the ear has a
     box of its own): along the top of each module below another, and down the gap on the
     right of each module short of the page's right edge."""
     for rect in rects:
-        box = grid.box(rect)
+        box = _box(grid, rect)
         if rect.row > 0:
             yield Box(box.left, box.top + grid.pitch * 0.25, box.width, 0)
         if rect.right < columns:

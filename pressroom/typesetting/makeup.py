@@ -252,13 +252,13 @@ def regions(area: Rect, reserved: list[Rect]) -> list[tuple[Region, ...]]:
     guillotine cuts along the reserved modules' edges, each way its regions in reading
     order (top to bottom, left to right)."""
     found: dict[tuple, tuple[Region, ...]] = {}
-    for way in _cuts(area, [r for r in reserved if _overlaps(r, area)]):
+    for way in _cuts(area, [r for r in reserved if overlaps(r, area)]):
         ordered = tuple(sorted(way, key=lambda region: (region.rect.row, region.rect.column)))
         found.setdefault(tuple(r.rect for r in ordered), ordered)
     return list(found.values())
 
 
-def _overlaps(a: Rect, b: Rect) -> bool:
+def overlaps(a: Rect, b: Rect) -> bool:
     return a.column < b.right and b.column < a.right and a.row < b.bottom and b.row < a.bottom
 
 
@@ -276,16 +276,16 @@ def _cuts(area: Rect, reserved: list[Rect]) -> list[list[Region]]:
             continue
         left = Rect(area.column, area.row, x - area.column, area.rows)
         right = Rect(x, area.row, area.right - x, area.rows)
-        for a in _cuts(left, [r for r in reserved if _overlaps(r, left)]):
-            for b in _cuts(right, [r for r in reserved if _overlaps(r, right)]):
+        for a in _cuts(left, [r for r in reserved if overlaps(r, left)]):
+            for b in _cuts(right, [r for r in reserved if overlaps(r, right)]):
                 ways.append(a + b)
     for y in ys:
         if any(r.row < y < r.bottom for r in reserved):
             continue
         top = Rect(area.column, area.row, area.columns, y - area.row)
         bottom = Rect(area.column, y, area.columns, area.bottom - y)
-        for a in _cuts(top, [r for r in reserved if _overlaps(r, top)]):
-            for b in _cuts(bottom, [r for r in reserved if _overlaps(r, bottom)]):
+        for a in _cuts(top, [r for r in reserved if overlaps(r, top)]):
+            for b in _cuts(bottom, [r for r in reserved if overlaps(r, bottom)]):
                 ways.append(a + b)
     return ways
 
