@@ -174,12 +174,19 @@ CODES: dict[str, Code] = {
     "PR105": Code(ManuscriptError, "a front-matter value is empty or of the wrong kind "
                                    "(title, date, lang, byline, layout ...)"),
     "PR106": Code(ManuscriptError, "a front-matter key is set twice"),
+    "PR107": Code(ManuscriptError, "a layout setting outside the range a newspaper page can "
+                                   "use (NaN, infinite, zero, negative, or beyond the bound "
+                                   "the settings table gives)"),
+    "PR108": Code(ManuscriptError, "the manuscript folder's name cannot name an output file "
+                                   "(a leading dot, a control character, over 150 bytes)"),
     "PR110": Code(ManuscriptError, "unknown block type `::: name` (with a did-you-mean)"),
     "PR111": Code(ManuscriptError, "editor's note repeated, after the body text, or empty"),
     "PR112": Code(ManuscriptError, "raw HTML in the Markdown"),
     "PR113": Code(ManuscriptError, "no body text"),
     "PR114": Code(ManuscriptError, "empty subhead"),
     "PR115": Code(ManuscriptError, "a `::: ` block is never closed"),
+    "PR116": Code(ManuscriptError, "a headline, kicker, subtitle, subhead, caption or byline "
+                                   "too long for its place, even set on more lines"),
     "PR120": Code(ManuscriptError, "a figure not made of one image and its caption, "
                                    "or with an image title or an unknown attribute"),
     "PR121": Code(ManuscriptError, "a figure's image has no alt text"),
@@ -188,6 +195,10 @@ CODES: dict[str, Code] = {
                                    "wider than the page, margins taller than it)"),
     "PR130": Code(ManuscriptError, "the file is not UTF-8 text"),
     "PR131": Code(ManuscriptError, "the file is too large to be one article (over 2 MB)"),
+    "PR132": Code(ManuscriptError, "the text holds a control character that is not text "
+                                   "(the rule for spaces and controls is in the README)"),
+    "PR133": Code(ManuscriptError, "a paragraph, or a run without a break, far too long to "
+                                   "set (the message gives its length and the bound)"),
     # The page plan of an edition breaks its format.
     "PR150": Code(ManuscriptError, "the page plan is not valid YAML, not a mapping, or uses "
                                    "YAML anchors, aliases or merge keys"),
@@ -206,6 +217,12 @@ CODES: dict[str, Code] = {
     "PR158": Code(ManuscriptError, "an advertisement's or the masthead's artwork is missing, "
                                    "outside the plan's tree, or not PNG, JPEG, SVG (or PDF, for "
                                    "an advertisement)"),
+    "PR160": Code(ManuscriptError, "a template of the manuscript's `layouts/` fails: a syntax "
+                                   "error, an undefined name, a missing template or one outside "
+                                   "the layouts, a file not UTF-8 or empty"),
+    "PR161": Code(ManuscriptError, "a stylesheet of the manuscript's `layouts/` asks for a "
+                                   "remote URL or a `local()` font, is not UTF-8, or holds CSS "
+                                   "the renderer ignores"),
     "PR311": Code(ResourceError, "the page plan is missing, cannot be read, is not UTF-8 text "
                                  "or is over 1 MB"),
     # A character no face can draw.
@@ -227,6 +244,11 @@ CODES: dict[str, Code] = {
     # The build failed.
     "PR400": Code(BuildError, "rendering or packaging failed (more than one page, a renderer "
                               "warning, a bad `SOURCE_DATE_EPOCH` ...)"),
+    "PR401": Code(BuildError, "the renderer could not use part of the page (CSS it ignored, "
+                              "an image it could not draw): the message names the stylesheet "
+                              "or the part"),
+    "PR420": Code(BuildError, "the laid-out page lost text: a part missing, off the sheet or "
+                              "set under 5 pt (the build's own check of what is drawn)"),
     "PR410": Code(CopyfitError, "the article cannot fill its page: the message says how many "
                                 "characters to cut or add"),
     # Warnings; errors under --strict.
@@ -238,6 +260,9 @@ CODES: dict[str, Code] = {
                                "columns"),
     "PR503": Code(StrictError, "warning: a space between two Chinese characters of the body "
                                "text (set as an ideographic space)"),
+    "PR505": Code(StrictError, "warning: an optional system library is missing (such as "
+                               "`libharfbuzz-subset0`); the output is right, only slower to "
+                               "make, so it stays a warning under `--strict`"),
 }
 
 
