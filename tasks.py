@@ -15,7 +15,7 @@ from invoke import Exit, task
 
 from pressroom import build
 from pressroom.errors import (EXIT_CHECKS_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED,
-                              PressroomError, PressroomWarning, diagnostics)
+                              PressroomError, PressroomWarning, diagnostics, printable)
 from pressroom.output import staged_outputs
 
 
@@ -33,7 +33,7 @@ def _reported():
                    "half-written", code=EXIT_INTERRUPTED) from None
     except Exception as error:  # noqa: BLE001 - the edge: report, do not crash
         log = _crash_log(error)
-        message = " ".join(str(error).split())[:300]
+        message = printable(" ".join(str(error).split())[:300])
         raise Exit(f"internal error: {type(error).__name__}: {message} (a bug in Pressroom, "
                    f"not in the manuscript; trace written to {log})",
                    code=EXIT_INTERNAL) from None

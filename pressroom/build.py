@@ -6,14 +6,17 @@ each writes its outputs atomically, so a failed build leaves ``build/`` as it wa
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from pathlib import Path
 
 from .reading.coverage import check_coverage
 from .outputs.epub import render_epub
+from .outputs.verify import verify_ebook
 from .errors import CopyfitError
 from .reading.manuscript import article_path, read_manuscript
 from .reading.model import Article
-from .output import staged_outputs, write_atomically
+from .output import scratch, staged_outputs, write_atomically
 from .outputs.pdf import render_pdf
 from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
 from .errors import ErrorGroup, PressroomError, raise_all
@@ -30,6 +33,20 @@ BUILD_DIR = ROOT / "build"
 COVER_DPI = 60  # 638 x 921 px for a 四开 page: a sharp thumbnail, a small book
 
 
+def _in_scratch(function):
+    """Run a build with its temporary files in ``scratch(out_dir)``: none is left in the
+    system's temporary folder, and a killed build's are swept by the next."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def in_scratch(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        with scratch(bound.arguments.get("out_dir", BUILD_DIR)):
+            return function(*args, **kwargs)
+    return in_scratch
+
+
 def manuscripts(folder: Path = MANUSCRIPTS_DIR) -> list[Path]:
     """Every manuscript folder under ``folder``, in a stable order."""
     return sorted(path.parent for path in folder.glob("*/article.md"))
@@ -41,11 +58,13 @@ def prepare(manuscript: Path) -> Article:
     return article
 
 
+@_in_scratch
 def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
     article = prepare(manuscript)
     return write_atomically(out_dir / f"{article.slug}.pdf", render_pdf(article))
 
 
+@_in_scratch
 def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                 dpi: float = 100) -> list[Path]:
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on."""
@@ -58,6 +77,7 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
                 for number, name in enumerate(names)]
 
 
+@_in_scratch
 def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
     """Keep the pages as they now are as the manuscript's approved proofs (the visual
     check's reference); approvals of pages the story no longer has are removed."""
@@ -75,9 +95,17 @@ def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
     return paths
 
 
+@_in_scratch
 def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
     article = prepare(manuscript)
-    return write_atomically(out_dir / f"{article.slug}.epub", render_epub(article, _cover(article)))
+    return write_atomically(out_dir / f"{article.slug}.epub", _ebook(article, _cover(article)))
+
+
+def _ebook(article: Article, cover: bytes | None) -> bytes:
+    """The e-book, once its text is known to hold every part of the article."""
+    data = render_epub(article, cover)
+    verify_ebook([article], data)
+    return data
 
 
 def _cover(article: Article) -> bytes | None:
@@ -90,11 +118,12 @@ def _cover(article: Article) -> bytes | None:
         return None
 
 
+@_in_scratch
 def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> list[Path]:
     """PDF, EPUB and proof of one manuscript from a single layout of the page."""
     article = prepare(manuscript)
     pdf = render_pdf(article)
-    epub = render_epub(article, proof_png(pdf, dpi=COVER_DPI))
+    epub = _ebook(article, proof_png(pdf, dpi=COVER_DPI))
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
         return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
@@ -143,6 +172,7 @@ def edition_paths(plan: Plan, out_dir: Path = BUILD_DIR) -> list[Path]:
             for number in range(len(plan.pages))]
 
 
+@_in_scratch
 def build_edition_pdf(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
     """One PDF a page, named as the plan says, and the whole edition as one PDF."""
     layout = compose_plan(plan_path)
@@ -160,6 +190,7 @@ def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
     return paths
 
 
+@_in_scratch
 def build_edition_epub(plan_path: Path, out_dir: Path = BUILD_DIR) -> Path:
     """The edition as one e-book, the front page's proof its cover."""
     layout = compose_plan(plan_path)
@@ -173,11 +204,14 @@ def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
     # A story that jumps is in the book once, whole, on the page where it starts.
     pages = [EditionPage(page.label, page.section, starting)
              for page, starting in zip(plan.pages, layout.starting)]
-    return render_edition_epub(EditionBook(plan.name, edition_title(plan), plan.publication,
+    data = render_edition_epub(EditionBook(plan.name, edition_title(plan), plan.publication,
                                            plan.date, plan.lang, plan.identifier,
                                            tuple(pages)), cover)
+    verify_ebook(layout.articles, data)
+    return data
 
 
+@_in_scratch
 def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
     """The plant's PDFs, the edition PDF and the EPUB from one make-up of the pages."""
     layout = compose_plan(plan_path)
@@ -189,6 +223,7 @@ def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
     return paths
 
 
+@_in_scratch
 def build_edition_proof(plan_path: Path, out_dir: Path = BUILD_DIR,
                         dpi: float = 100) -> list[Path]:
     """Every page of the edition as a PNG beside its PDF: build/<edition>/<name>.png."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -43,6 +44,16 @@ class Location:
             if self.column is not None:
                 text += f":{self.column}"
         return text
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control and format characters (ESC, NUL, a new line in
+    a folder's name, bidi overrides) written as escapes (\\x1b, \\u202e), never raw."""
+    if text.isprintable():
+        return text
+    # Spaces (U+3000 between a name's characters, U+00A0) are shown as they are.
+    return "".join(char if char.isprintable() or unicodedata.category(char) == "Zs" else
+                   char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def _display_path(path: Path) -> str:
@@ -82,7 +93,7 @@ class PressroomError(Exception):
         text += f"error {self.code}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class ManuscriptError(PressroomError):
@@ -286,7 +297,7 @@ class PressroomWarning:
         text += f"warning {self.code}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 _LOG = logging.getLogger("pressroom")

@@ -20,7 +20,8 @@ from pressroom.checks import typecheck
 from pressroom.outputs.layouts import LAYOUTS_DIR
 from pressroom.reading.manuscript import read_manuscript
 from pressroom.typesetting.compose import compose
-from pressroom.outputs.pdf import page_html, render_pdf
+from pressroom.outputs.pdf import page_html, page_roots, render_pdf
+from pressroom.outputs.sandbox import SandboxFetcher
 import weasyprint
 
 
@@ -111,7 +112,9 @@ def test_a_font_swapped_for_a_system_font_fails_the_font_check(tmp_path, article
 
 
 def test_text_moved_off_the_type_area_fails_the_area_check(tmp_path, article):
-    folder = copy_of_default(tmp_path, print_css_extra=".placed { margin-left: -60pt; }")
+    # Off the type area but still on the sheet: off the sheet, the build itself refuses
+    # the page (PR420, tests/test_verify.py).
+    folder = copy_of_default(tmp_path, print_css_extra=".placed { margin-left: -30pt; }")
     pdf = build.build_pdf(folder, tmp_path / "out")
     assert "pdf.area" in failed(check_pdf(article, pdf))
 
@@ -121,9 +124,11 @@ def test_a_glyph_outside_the_font_fails_the_glyph_check(tmp_path, article):
     # both with WeasyPrint directly, as a broken pipeline might.
     folder = copy_of_default(tmp_path, change_text=lambda text: text.replace("机电泵", "机电\U000F0041"))
     tofu = read_manuscript(folder)
-    html = page_html(tofu, compose(tofu, tofu.printing))
+    roots = page_roots(tofu)
+    html = page_html(tofu, compose(tofu, tofu.printing), roots)
     pdf = tmp_path / "tofu.pdf"
-    pdf.write_bytes(weasyprint.HTML(string=html, base_url=folder.as_uri() + "/").write_pdf())
+    pdf.write_bytes(weasyprint.HTML(string=html, base_url=roots.folder_url(folder),
+                                    url_fetcher=SandboxFetcher(roots)).write_pdf())
     results = list(check_pdf(article, pdf))
     assert "pdf.glyphs" in failed(results)
     assert "U+F0041" in next(r.problem for r in results if r.check == "pdf.glyphs")

@@ -22,9 +22,9 @@ import pdfinfo
 from conftest import DEFAULT
 from pressroom import build
 from pressroom import fonts
-from pressroom.errors import PressroomError, ResourceError
+from pressroom.errors import ManuscriptError, PressroomError, ResourceError
 from pressroom.outputs.layouts import LAYOUTS_DIR
-from pressroom.outputs.pdf import SandboxFetcher, SandboxRefusal
+from pressroom.outputs.sandbox import Roots, SandboxFetcher, SandboxRefusal
 
 PRINT_CSS = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8")
 
@@ -168,12 +168,13 @@ def test_a_layout_asking_the_renderer_for_a_url_fails_and_connects_nowhere(serve
     out.mkdir()
     (out / "override.pdf").write_bytes(b"previous")
     for maker in (build.build_pdf, build.build_epub):
-        with pytest.raises(ResourceError) as caught:
+        # Refused when the manuscript is read, before anything renders (PR161).
+        with pytest.raises(ManuscriptError) as caught:
             maker(folder, out)
         error = caught.value
-        assert error.code == "PR310", str(error)
+        assert error.code == "PR161", str(error)
         assert str(error.where.path).endswith("layouts/css/print.css") and error.where.line == line
-        assert f"127.0.0.1:{server.server_port}" in str(error) and "refused" in str(error)
+        assert f"127.0.0.1:{server.server_port}" in str(error)
     assert server.connections == [] and server.requests == []
     assert (out / "override.pdf").read_bytes() == b"previous"
     assert sorted(path.name for path in out.iterdir()) == ["override.pdf"]
@@ -186,10 +187,9 @@ def test_a_layout_reaching_for_a_file_outside_the_tree_reads_nothing(tmp_path, s
     url = {"absolute": str(secret), "file-url": secret.as_uri(),
            "dotdot": os.path.relpath(secret, folder_css)}[reference]
     folder = _page_with_print_css(tmp_path, f'@import url("{url}");')
-    with pytest.raises(ResourceError) as caught:
+    with pytest.raises(ManuscriptError) as caught:
         build.build_pdf(folder, tmp_path / "out")
-    assert caught.value.code == "PR310" and caught.value.where.line == 1
-    assert "passwords.css" in str(caught.value)
+    assert caught.value.code == "PR161" and caught.value.where.line == 1
     assert _reads_of(opened, secret) == []
 
 
@@ -217,8 +217,10 @@ def test_the_default_build_reads_only_inside_the_tree(tmp_path, opened):
     allowed = [DEFAULT.resolve(), LAYOUTS_DIR.resolve(), fonts.FONTS_DIR.resolve(),
                out.resolve()]
     system = [Path(p).resolve() for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
-    outside = [path for path in opened
-               if not any(Path(path).resolve().is_relative_to(root) for root in allowed + system)
+    # Names relative to a folder handle are shutil.rmtree clearing the build's scratch
+    # folder (out/.tmp/<pid>), which it opens by handle.
+    outside = [path for path in opened if os.path.isabs(path)
+               and not any(Path(path).resolve().is_relative_to(root) for root in allowed + system)
                and not path.startswith(("/dev/", "/proc/", "/sys/"))]
     # WeasyPrint hands the fonts it fetched (through the sandbox) to fontconfig as
     # temporary files of its own; nothing else is opened.
@@ -241,17 +243,22 @@ def test_the_fetcher_serves_files_inside_its_roots_and_refuses_the_rest(tmp_path
     (root / "css").mkdir(parents=True)
     (root / "css" / "a.css").write_text("p { color: black }", encoding="utf-8")
     os.symlink(secret, root / "css" / "link.css")
-    fetcher = SandboxFetcher([root])
+    roots = Roots.of({"root": root})
+    fetcher = SandboxFetcher(roots)
 
-    response = fetcher.fetch((root / "css" / "a.css").as_uri())
+    # The renderer asks by a name free of the checkout's path, and gets the file.
+    assert roots.url(root / "css" / "a.css") == "file:///pressroom/root/css/a.css"
+    response = fetcher.fetch(roots.url(root / "css" / "a.css"))
     assert response.read() == b"p { color: black }" and response.content_type == "text/css"
 
     port = server.server_port
     refused = [f"http://127.0.0.1:{port}/a.css", f"https://127.0.0.1:{port}/a.css",
                f"ftp://127.0.0.1:{port}/a.css", "data:text/css,p{}",
-               secret.as_uri(), (root / "css" / "link.css").as_uri(),
-               f"file://{root}/css/../../secret/passwords.css",
-               f"file://127.0.0.1{secret}", "file:///etc/passwd"]
+               secret.as_uri(), (root / "css" / "a.css").as_uri(),  # real paths: never
+               roots.url(root / "css" / "link.css"),  # a symlink out of the root
+               "file:///pressroom/root/css/../../secret/passwords.css",
+               "file:///pressroom/elsewhere/passwords.css",
+               "file://127.0.0.1/pressroom/root/css/a.css", "file:///etc/passwd"]
     for url in refused:
         with pytest.raises(SandboxRefusal):
             fetcher.fetch(url)

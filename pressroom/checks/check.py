@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,9 @@ from .. import fonts
 from ..reading.manuscript import read_manuscript
 from ..reading.model import Article
 from ..output import write_atomically
+from ..outputs import verify
+from ..outputs.verify import (JUMP_FROM, JUMP_TO, LINE_END_HYPHEN, join_jumped,  # noqa: F401
+                              squeeze)
 from ..outputs.proof import APPROVAL_DPI, approved_proof_path, compare, proof_png
 from ..settings import PT_PER_MM, Settings, type_width
 
@@ -71,39 +75,17 @@ class Result:
         return text + (f"\n     {self.problem}" if self.problem else "")
 
 
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def reading_order(article: Article) -> list[tuple[str, str]]:
     """What a reader meets, in order, with where each is written: (text, manuscript line)."""
-    items: list[tuple[str, str]] = []
-    where = article.where
-    if article.kicker:
-        items.append((article.kicker, str(where["kicker"])))
-    items.append(("".join(article.headline), str(where["title"])))
-    if article.subtitle:
-        items.append((article.subtitle, str(where["subtitle"])))
-    if article.editor_note:
-        items += [(p.text, str(p.where)) for p in article.editor_note.paragraphs]
-    for block in article.blocks:
-        text = block.caption if block.kind == "figure" else block.text
-        items.append((text, str(block.where)))
-    if article.byline:
-        items.append((article.byline.text, str(article.byline.where)))
-    return items
+    return [(part.text, str(part.where)) for part in verify.reading_order(article)]
 
 
 def _in_order(text: str, article: Article) -> tuple[int, str]:
-    """How many items were found in order, and the first one that was not."""
-    haystack, position, found = squeeze(text), 0, 0
-    for item, where in reading_order(article):
-        index = haystack.find(squeeze(item), position)
-        if index < 0:
-            missing = "missing" if squeeze(item) not in haystack else "out of order"
-            return found, f"{missing}: {where}: {item[:24]}…"
-        position, found = index + len(squeeze(item)), found + 1
-    return found, ""
+    """How many parts were found in order, and the first one that was not."""
+    found, part, how = verify.in_order(text, verify.reading_order(article))
+    if part is None:
+        return found, ""
+    return found, f"{how}: {part.where}: {part.text[:24]}…"
 
 
 # -- the PDF ------------------------------------------------------------------------
@@ -198,10 +180,6 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
                   "; ".join(problems))
 
 
-JUMP_TO = re.compile(r"（下转([^）]{1,12})）")
-JUMP_FROM = re.compile(r"（上接([^）]{1,12})）")
-
-
 def page_texts(reader: PdfReader) -> list[str]:
     """Each page's text in the order the page draws it. pypdf reads the content stream as
     it is; PDFium reorders the glyphs of loosely spaced lines by position, and reports a
@@ -210,27 +188,11 @@ def page_texts(reader: PdfReader) -> list[str]:
     return [LINE_END_HYPHEN.sub("", page.extract_text()) for page in reader.pages]
 
 
-LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z\u00c0-\u024f])-[ \t]*\n\s*(?=[A-Za-z\u00c0-\u024f])")
-
-
 def story_text(reader: PdfReader) -> str:
     """The story's text read across its pages: each page up to its （下转…） line, each
     continuation from its （上接…） line, so that the header strip and the jump headline of
     a continuation do not stand inside a paragraph that runs on over the break."""
     return join_jumped(page_texts(reader))
-
-
-def join_jumped(texts: list[str]) -> str:
-    """A story's parts, one a page in order, read as one text (``story_text``): each part
-    but the last up to its （下转…） line, each but the first from its （上接…） line."""
-    pieces = []
-    for number, text in enumerate(texts):
-        if number:
-            found = JUMP_FROM.search(text)
-            text = text[found.end():] if found else text
-        found = JUMP_TO.search(text)
-        pieces.append(text[:found.start()] if found and number < len(texts) - 1 else text)
-    return "".join(pieces)
 
 
 def _page_label(text: str) -> str | None:
@@ -649,15 +611,28 @@ def sha256(path: Path) -> str:
 
 
 def check_reproducible(manuscript: Path) -> list[Result]:
-    """Build twice in fresh processes, the second in another time zone, and compare bytes."""
+    """Build twice in fresh processes and compare bytes: the second in another time zone,
+    from a copy of Pressroom (code, layouts, fonts) and of the manuscript in another
+    folder, since no path of the checkout may reach the outputs."""
     results = []
+    root = Path(__file__).resolve().parents[2]
+    manuscript = Path(manuscript).resolve()
     with tempfile.TemporaryDirectory() as scratch:
+        elsewhere = Path(scratch) / "elsewhere" / "checkout"
+        for name in ("pressroom", "layouts", "fonts"):
+            shutil.copytree(root / name, elsewhere / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        copy = elsewhere / "manuscript" / manuscript.name
+        shutil.copytree(manuscript, copy)
         outputs = []
-        for number, zone in enumerate(("UTC", "Asia/Shanghai")):
+        for number, (zone, project, source) in enumerate((("UTC", root, manuscript),
+                                                           ("Asia/Shanghai", elsewhere, copy))):
             out = Path(scratch) / str(number)
-            script = ("import sys; from pathlib import Path; from pressroom.build import build_all; "
+            script = ("import sys; sys.path.insert(0, sys.argv[3]); from pathlib import Path; "
+                      "from pressroom.build import build_all; "
                       "build_all(Path(sys.argv[1]), Path(sys.argv[2]))")
-            run = subprocess.run([sys.executable, "-c", script, str(manuscript), str(out)],
+            run = subprocess.run([sys.executable, "-c", script, str(source), str(out),
+                                  str(project)],
                                  env={**os.environ, "TZ": zone}, capture_output=True, text=True)
             if run.returncode != 0:
                 return [Result("reproducible", False, "build failed",
@@ -667,5 +642,6 @@ def check_reproducible(manuscript: Path) -> list[Result]:
             same = sha256(one) == sha256(two)
             results.append(Result(f"reproducible{one.suffix}", same,
                                   f"sha256 {sha256(one)[:16]} {'=' if same else '!='} {sha256(two)[:16]}",
-                                  "" if same else "two builds differ (the second under TZ=Asia/Shanghai)"))
+                                  "" if same else "two builds differ (the second under "
+                                  "TZ=Asia/Shanghai, from another folder)"))
     return results

@@ -10,14 +10,15 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import fonts
-from ..dates import source_date
 from ..errors import (Location, PressroomWarning, ResourceError, StrictError,
                       active_diagnostics)
 from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout
-from .layouts import LAYOUTS_DIR, environment_in, stylesheet_in
-from .pdf import PDF_OPTIONS, check_page_count, sandboxed
+from .layouts import LAYOUTS_DIR, render_in, stylesheet_in
+from .pdf import PDF_OPTIONS, STYLESHEETS
+from .sandbox import Asker, Roots, check_page_count, created_stamp, font_faces, sandboxed
 from .stamp import Stamp, stamp
+from .verify import verify_edition
 
 
 def edition_title(plan: Plan) -> str:
@@ -26,20 +27,25 @@ def edition_title(plan: Plan) -> str:
     return f"{plan.publication} {date}"
 
 
-def edition_html(layout: EditionLayout) -> str:
+def edition_roots(layout: EditionLayout) -> Roots:
+    """The plan's tree (its stories lie inside it), layouts/ and fonts/."""
+    return Roots.of({"plan": layout.plan.folder.parent, "layouts": LAYOUTS_DIR,
+                     "fonts": fonts.FONTS_DIR},
+                    photos=[figure.image for article in layout.articles
+                            for figure in article.figures])
+
+
+def edition_html(layout: EditionLayout, roots: Roots | None = None) -> str:
     plan = layout.plan
-    faces = [{"family": face.role_family, "url": (fonts.FONTS_DIR / face.file).as_uri(),
-              "weight": face.weight} for face in fonts.FACES]
-    images = {figure.image: figure.image.as_uri()
+    roots = roots or edition_roots(layout)
+    images = {figure.image: roots.url(figure.image)
               for article in layout.articles for figure in article.figures}
     if plan.masthead and plan.masthead.artwork:
-        images[plan.masthead.artwork] = plan.masthead.artwork.as_uri()
-    return environment_in(plan.folder).get_template("edition.html.j2").render(
-        edition=plan, title=edition_title(plan), layout=layout, faces=faces,
-        stylesheets=[stylesheet_in(plan.folder, name).as_uri()
-                     for name in ("shared.css", "print.css")],
-        image_urls=images,
-        created=created.strftime("%Y-%m-%dT%H:%M:%SZ") if (created := source_date()) else None)
+        images[plan.masthead.artwork] = roots.url(plan.masthead.artwork)
+    return render_in(
+        plan.folder, "edition.html.j2", edition=plan, title=edition_title(plan), layout=layout, faces=font_faces(roots),
+        stylesheets=[roots.url(stylesheet_in(plan.folder, name)) for name in STYLESHEETS],
+        image_urls=images, created=created_stamp())
 
 
 def render_edition(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
@@ -47,16 +53,20 @@ def render_edition(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
     from one rendering; the advertisements stamped on after."""
     plan = layout.plan
     where = Location(plan.source)
-    roots = [plan.folder.parent, *(article.folder for article in layout.articles),
-             LAYOUTS_DIR, fonts.FONTS_DIR]
+    roots = edition_roots(layout)
     refused = lambda refusal: ResourceError(  # noqa: E731 - the edition's own wording
         f"the edition asked for '{refusal.url}', which was refused: {refusal.reason}", where,
         "use only files inside the manuscript folders and the plan's folder", code="PR310")
-    with sandboxed(roots, where, refused, "the plan folder's") as fetcher:
+    asker = Asker(where, "the plan folder's",
+                  tuple(stylesheet_in(plan.folder, name) for name in STYLESHEETS), refused,
+                  tuple((roots.url(figure.image), figure.where)
+                        for article in layout.articles for figure in article.figures))
+    with sandboxed(roots, asker) as fetcher:
         document = weasyprint.HTML(
-            string=edition_html(layout), base_url=plan.folder.as_uri() + "/",
+            string=edition_html(layout, roots), base_url=roots.folder_url(plan.folder),
             url_fetcher=fetcher).render(font_config=FontConfiguration(), **PDF_OPTIONS)
-        check_page_count(document, len(layout.pages), "an edition", where, "the plan folder's")
+        check_page_count(document, len(layout.pages), "an edition", asker)
+        verify_edition(layout, document)
         whole = document.write_pdf(**PDF_OPTIONS)
         pages = [document.copy([page]).write_pdf(**PDF_OPTIONS) for page in document.pages]
     stamps = [(number, Stamp(number, ad.artwork, ad.art.left, ad.art.top))

@@ -2,14 +2,21 @@
 
 Code here prepares a finished context; the templates in ``layouts/`` only loop and print.
 A manuscript folder may hold a ``layouts/`` of its own, whose files override the
-project's (a loader chain, as in Pelican themes).
+project's (a loader chain, as in Pelican themes). Its templates run in Jinja's sandbox
+and may name only templates of the two folders; whatever goes wrong in one (a syntax
+error, an undefined name, a missing template, a file that is not UTF-8, a template that
+extends itself) is a ManuscriptError (PR160) naming the template file and line.
 """
 from __future__ import annotations
 
 import functools
+import traceback
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
+
+from ..errors import Location, ManuscriptError
 
 from ..reading.model import Article, Figure, Paragraph, Subhead
 from ..typesetting.parts import (NoteColumn, NotePiece, SetByline, SetFigure, SetHeadline,
@@ -32,7 +39,7 @@ def environment_in(folder: Path) -> jinja2.Environment:
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
     # (Jinja's loaders still notice a template changed on disk).
-    return jinja2.Environment(
+    return jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(folder / "layouts"),
             jinja2.FileSystemLoader(LAYOUTS_DIR),
@@ -71,7 +78,46 @@ def reader_parts(article: Article) -> dict:
 
 def render(article: Article, template: str, **context) -> str:
     """Render one wrapper with a finished context."""
-    return environment(article).get_template(template).render(article=article, **context)
+    return render_in(article.folder, template, article=article, **context)
+
+
+def render_in(folder: Path, template: str, **context) -> str:
+    """Render one wrapper as seen from ``folder`` (its own ``layouts/`` first); a fault
+    of a template there is the folder's error, not a crash."""
+    try:
+        return _environment(folder).get_template(template).render(**context)
+    except (jinja2.TemplateError, UnicodeDecodeError, RecursionError) as error:
+        own = folder / "layouts"
+        if not own.is_dir():
+            raise  # the project's own layouts failed: a bug in Pressroom
+        raise _template_error(error, own, template) from None
+
+
+def _template_error(error: BaseException, own: Path, template: str) -> ManuscriptError:
+    """PR160 at the template file and line where ``error`` arose."""
+    path, line = None, None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        path, line = Path(error.filename), error.lineno
+    else:
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith((".j2", ".html")) and Path(frame.filename).exists():
+                path, line = Path(frame.filename), frame.lineno
+                break
+    if isinstance(error, RecursionError):
+        problem = "extends or includes itself, without end"
+    elif isinstance(error, UnicodeDecodeError):
+        problem = "is not UTF-8 text"
+    elif isinstance(error, (jinja2.TemplateNotFound, jinja2.TemplatesNotFound)):
+        problem = f"asks for a template that is in no layouts folder: {error.message}"
+    elif isinstance(error, jinja2.sandbox.SecurityError):
+        problem = f"does what a layout may not: {error}"
+    else:
+        problem = f"fails: {getattr(error, 'message', None) or error}"
+    where = Location(path, line) if path else Location(own)
+    name = path.name if path else template
+    return ManuscriptError(f"the template {name} {problem}", where,
+                           "correct the manuscript's own layouts/, or delete the file to use "
+                           "the project's", code="PR160")
 
 
 def stylesheet(article: Article, name: str) -> Path:

@@ -1,86 +1,32 @@
 """The print back end: the composed pages rendered by WeasyPrint into one PDF.
 
 Takes an ``Article`` and its ``Layout`` (``pressroom.typesetting.compose``); gives the PDF's
-bytes, one sheet a page.
-
-WeasyPrint reads only files inside the manuscript's folder, ``layouts/`` and ``fonts/``,
-through ``SandboxFetcher``: any other URL (http:, https:, data: ...) or path (absolute,
-``..``, a symlink out of the tree) stops the rendering before a connection is opened or
-the file is read, and becomes an error naming the manuscript (or the layout file that
-asked for it).
+bytes, one sheet a page. WeasyPrint reads only the manuscript's folder, ``layouts/`` and
+``fonts/``, under names free of the checkout's path (``pressroom.outputs.sandbox``).
 """
 from __future__ import annotations
 
-import logging
-import mimetypes
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import fonts
-from ..errors import BuildError, Location, PressroomWarning, ResourceError, StrictError, \
+from ..errors import Location, PressroomWarning, ResourceError, StrictError, \
     active_diagnostics
 from ..typesetting.compose import compose
 from ..typesetting.parts import Layout
-from ..dates import source_date
 from .layouts import LAYOUTS_DIR, render, stylesheet
+from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
+    font_faces, sandboxed
+from .verify import verify_drawn
 from ..reading.model import Article
 
 # Tagged PDF: the structure tree carries headings, paragraphs and the photo's alt text.
 PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
-
-
-class SandboxRefusal(FatalURLFetchingError):
-    """What the fetcher raises for a refused URL. A FatalURLFetchingError is the one kind
-    WeasyPrint does not swallow into a log line: it stops the rendering there."""
-
-    def __init__(self, url: str, reason: str):
-        super().__init__(f"refused {url}: {reason}")
-        self.url = url
-        self.reason = reason
-
-
-class SandboxFetcher(URLFetcher):
-    """Serves files under the allowed folders, read straight from disk, and nothing else.
-
-    No URL is handed to urllib, so no scheme can open a connection (urllib's file handler
-    itself turns ``file://host/...`` into FTP).
-    """
-
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols=("file",))
-        self.roots = [Path(root).resolve() for root in roots]
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):
-        path, reason = self.allowed(url)
-        if path is None:
-            self.refused.append(url)
-            raise SandboxRefusal(url, reason)
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": media_type})
-
-    def allowed(self, url: str) -> tuple[Path | None, str]:
-        """The file ``url`` names, resolved, if it may be read; else None and why not."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file":
-            return None, "Pressroom reads only files, it fetches nothing from a network"
-        if parts.netloc not in ("", "localhost"):
-            return None, "a file on another host"
-        try:
-            path = Path(url2pathname(parts.path)).resolve()
-        except (OSError, RuntimeError, ValueError):
-            return None, "not a path Pressroom can read"
-        if not any(path.is_relative_to(root) for root in self.roots):
-            return None, "outside the manuscript's folder, layouts/ and fonts/"
-        return path, ""
+STYLESHEETS = ("shared.css", "print.css")
 
 
 def _asked_by(article: Article, url: str) -> Location:
@@ -112,39 +58,28 @@ def _refused(article: Article, refusal: SandboxRefusal) -> ResourceError:
         code="PR310")
 
 
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+def page_roots(article: Article) -> Roots:
+    return Roots.of({"manuscript": article.folder, "layouts": LAYOUTS_DIR,
+                     "fonts": fonts.FONTS_DIR},
+                    photos=[figure.image for figure in article.figures])
 
 
-@contextmanager
-def _weasyprint_warnings() -> Iterator[list[str]]:
-    """Collect what WeasyPrint logs: a warning there is a fault in the page, not noise."""
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
+def page_asker(article: Article, roots: Roots) -> Asker:
+    return Asker(Location(article.source), "the manuscript's",
+                 tuple(stylesheet(article, name) for name in STYLESHEETS),
+                 lambda refusal: _refused(article, refusal),
+                 tuple((roots.url(figure.image), figure.where) for figure in article.figures))
 
 
-def page_html(article: Article, layout: Layout) -> str:
-    faces = [{"family": face.role_family, "url": (fonts.FONTS_DIR / face.file).as_uri(),
-              "weight": face.weight} for face in fonts.FACES]
+def page_html(article: Article, layout: Layout, roots: Roots | None = None) -> str:
+    roots = roots or page_roots(article)
     return render(
         article, "page.html.j2",
-        faces=faces,
-        stylesheets=[stylesheet(article, name).as_uri() for name in ("shared.css", "print.css")],
+        faces=font_faces(roots),
+        stylesheets=[roots.url(stylesheet(article, name)) for name in STYLESHEETS],
         layout=layout,
-        image_urls={figure.image: figure.image.as_uri() for figure in article.figures},
-        # The PDF carries a date only when SOURCE_DATE_EPOCH gives one: no clock time, so
-        # two builds of one manuscript are the same bytes.
-        created=created.strftime("%Y-%m-%dT%H:%M:%SZ") if (created := source_date()) else None,
+        image_urls={figure.image: roots.url(figure.image) for figure in article.figures},
+        created=created_stamp(),
     )
 
 
@@ -196,45 +131,14 @@ def report_free_area(article: Article, layout: Layout) -> None:
 
 
 def render_layout(article: Article, layout: Layout) -> bytes:
-    """The PDF of a composed layout."""
-    where = Location(article.source)
-    with sandboxed([article.folder, LAYOUTS_DIR, fonts.FONTS_DIR], where,
-                   lambda refusal: _refused(article, refusal), "the manuscript's") as fetcher:
+    """The PDF of a composed layout, once what it draws is known to hold every part."""
+    roots = page_roots(article)
+    asker = page_asker(article, roots)
+    with sandboxed(roots, asker) as fetcher:
         document = weasyprint.HTML(
-            string=page_html(article, layout), base_url=article.folder.as_uri() + "/",
+            string=page_html(article, layout, roots), base_url=roots.folder_url(article.folder),
             url_fetcher=fetcher,
         ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
-        check_page_count(document, len(layout.pages), "a layout", where, "the manuscript's")
+        check_page_count(document, len(layout.pages), "a layout", asker)
+        verify_drawn(article, document)
         return document.write_pdf(**PDF_OPTIONS)
-
-
-def _layouts_hint(whose: str) -> str:
-    return f"check {whose} own layouts/, if it has one; else this is a fault of the " \
-        "project's layouts"
-
-
-@contextmanager
-def sandboxed(roots: list[Path], where: Location, refused,
-              whose: str) -> Iterator[SandboxFetcher]:
-    """A WeasyPrint rendering inside the block that reads only files under ``roots``
-    (``SandboxFetcher``): a refused URL becomes ``refused(refusal)``, an error naming who
-    asked for it; anything WeasyPrint logs becomes a BuildError at ``where``, a fault of
-    ``whose`` layouts or the project's."""
-    fetcher = SandboxFetcher(roots)
-    try:
-        with _weasyprint_warnings() as warnings:
-            yield fetcher
-    except SandboxRefusal as refusal:
-        raise refused(refusal) from None
-    if fetcher.refused:  # a refusal something in WeasyPrint caught after all
-        raise refused(SandboxRefusal(fetcher.refused[0], "outside the project"))
-    if warnings:
-        raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(warnings)), where,
-                         _layouts_hint(whose))
-
-
-def check_page_count(document, expected: int, what: str, where: Location, whose: str) -> None:
-    """The renderer made as many sheets as the composer composed pages, or a BuildError."""
-    if len(document.pages) != expected:
-        raise BuildError(f"the renderer made {len(document.pages)} pages of {what} of "
-                         f"{expected}", where, _layouts_hint(whose))

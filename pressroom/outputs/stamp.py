@@ -41,7 +41,7 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
                            IndirectObject, NameObject, NumberObject)
 
 from ..errors import CODES, Location, PressroomError
-from .pdf import SandboxFetcher, SandboxRefusal, _weasyprint_warnings
+from .sandbox import Roots, SandboxFetcher, SandboxRefusal, weasyprint_log
 
 # A raster artwork's resolution when the file gives none.
 DEFAULT_PPI = 300.0
@@ -260,17 +260,24 @@ def _length(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _drawn(path: Path, size: tuple[float, float], roots: list[Path],
+def _as_roots(roots: Roots | Sequence[Path]) -> Roots:
+    """Roots as given, or a list of folders each under a name of its own."""
+    if isinstance(roots, Roots):
+        return roots
+    return Roots.of({f"root-{number}": folder for number, folder in enumerate(roots)})
+
+
+def _drawn(path: Path, size: tuple[float, float], roots: Roots,
            where: Location | None) -> PageObject:
     """An SVG, PNG or JPEG drawn by WeasyPrint on a page of exactly its size, read through
     the sandbox (an SVG may ask for other files); drawn once per build of an edition,
     which stamps it onto the page's PDF and onto the edition's."""
-    data = _drawn_pdf(path, path.stat().st_mtime_ns, size, tuple(roots), where)
+    data = _drawn_pdf(path, path.stat().st_mtime_ns, size, roots, where)
     return PdfReader(BytesIO(data)).pages[0]
 
 
 @functools.lru_cache(maxsize=16)
-def _drawn_pdf(path: Path, modified: int, size: tuple[float, float], roots: tuple[Path, ...],
+def _drawn_pdf(path: Path, modified: int, size: tuple[float, float], roots: Roots,
                where: Location | None) -> bytes:
     width, height = _length(size[0]) + "pt", _length(size[1]) + "pt"
     # Placed absolutely, the picture can never spill onto a second page by a rounding.
@@ -278,11 +285,11 @@ def _drawn_pdf(path: Path, modified: int, size: tuple[float, float], roots: tupl
             f"@page {{ size: {width} {height}; margin: 0 }} html, body {{ margin: 0 }} "
             f"img {{ position: absolute; left: 0; top: 0; width: {width}; height: {height}; "
             f"image-orientation: from-image }}</style></head>"
-            f"<body><img src=\"{html.escape(path.as_uri())}\" alt=\"\"></body></html>")
+            f"<body><img src=\"{html.escape(roots.url(path))}\" alt=\"\"></body></html>")
     fetcher = SandboxFetcher(roots)
     try:
-        with _weasyprint_warnings() as logged:
-            data = weasyprint.HTML(string=page, base_url=path.parent.as_uri() + "/",
+        with weasyprint_log() as logged:
+            data = weasyprint.HTML(string=page, base_url=roots.folder_url(path.parent),
                                    url_fetcher=fetcher).write_pdf()
     except SandboxRefusal as refusal:
         raise _refused(path, refusal.url, refusal.reason, where) from None
@@ -345,11 +352,14 @@ def _form(writer: PdfWriter, page: PageObject, placement: tuple[float, ...]
     return writer._add_object(form.flate_encode())
 
 
-def _artwork_form(writer: PdfWriter, stamp: Stamp, roots: list[Path]
+def _artwork_form(writer: PdfWriter, stamp: Stamp, roots: Roots
                   ) -> tuple[IndirectObject, float, float]:
     """The stamp's artwork as a Form XObject of the writer, and its width and height."""
     path = Path(stamp.artwork).absolute()
-    allowed, _ = SandboxFetcher(roots).allowed(path.as_uri())
+    try:
+        allowed, _ = roots.resolve(roots.url(path))
+    except ValueError:  # in no root at all
+        allowed = None
     if allowed is None:
         raise _error(path, "lies outside the folders artwork may come from", stamp.where,
                      hint="keep the artwork inside the edition's folder")
@@ -422,9 +432,10 @@ def _stamp_page(writer: PdfWriter, page: PageObject, stamps: Sequence[Stamp],
          _stream(writer, "Q\n" + "".join(drawing))])
 
 
-def stamp(pdf: bytes, stamps: Sequence[Stamp], roots: list[Path]) -> bytes:
+def stamp(pdf: bytes, stamps: Sequence[Stamp], roots: Roots | Sequence[Path]) -> bytes:
     """The PDF with each stamp's artwork drawn over its page, at its own size, as an
     artifact; artworks are read only under ``roots`` (as the renderer reads files)."""
+    roots = _as_roots(roots)
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)), keep_initial_header=True)
     by_page: dict[int, list[Stamp]] = {}
     for one in stamps:

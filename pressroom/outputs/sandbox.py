@@ -1,0 +1,311 @@
+"""The renderer's sandbox: what WeasyPrint may read, under which names, and what it says.
+
+WeasyPrint reads only files inside the folders of a build (the manuscript's or the plan's
+tree, ``layouts/``, ``fonts/``), through ``SandboxFetcher``: any other URL (http:, https:,
+data: ...) or path (absolute, ``..``, a symlink out of the tree) stops the rendering before
+a connection is opened or the file is read, and becomes an error naming who asked for it.
+
+Every file reaches the renderer under a name that does not hold the checkout's path:
+``file:///pressroom/<root>/<path inside it>`` (``Roots``). WeasyPrint names a PDF's image
+objects by a hash of their URL, so real paths would make the same commit give different
+bytes in two folders; the fetcher maps the names back to the files.
+
+A photo of a figure is served as ``pressroom.photos.print_photo`` prepares it (turned as
+the camera meant, 8 bits, no EXIF or GPS data), never as the file's raw bytes.
+
+What WeasyPrint logs is sorted by cause (``renderer_messages``): about the page (CSS it
+ignored, an image it could not draw, a glyph it lacked) an error naming the stylesheet or
+the part; about the machine (an optional library missing) one warning, PR505, that never
+fails a build, since the output is right.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+from urllib.parse import quote, unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .. import fonts, photos
+from ..dates import source_date
+from ..errors import BuildError, ErrorGroup, Location, PressroomError, PressroomWarning, \
+    active_diagnostics
+
+VIRTUAL_ROOT = PurePosixPath("/pressroom")
+
+
+class SandboxRefusal(FatalURLFetchingError):
+    """What the fetcher raises for a refused URL. A FatalURLFetchingError is the one kind
+    WeasyPrint does not swallow into a log line: it stops the rendering there."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"refused {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Roots:
+    """The folders a rendering may read, each under a name of its own."""
+
+    folders: tuple[tuple[str, Path], ...]
+    photos: frozenset[Path] = frozenset()  # files served as print_photo prepares them
+
+    @classmethod
+    def of(cls, folders: dict[str, Path], photos=()) -> "Roots":
+        return cls(tuple((name, Path(folder).absolute()) for name, folder in folders.items()),
+                   frozenset(Path(photo).resolve() for photo in photos))
+
+    def url(self, path: Path) -> str:
+        """The name under which the renderer asks for ``path``: the most specific root
+        holding it, so that a manuscript inside the plan's tree keeps one name."""
+        path = Path(os.path.normpath(Path(path).absolute()))
+        holding = [(name, folder) for name, folder in self.folders
+                   if path == folder or path.is_relative_to(folder)]
+        if not holding:
+            raise ValueError(f"{path} is in no root of the sandbox")
+        name, folder = max(holding, key=lambda pair: len(pair[1].parts))
+        inside = path.relative_to(folder).as_posix()
+        virtual = VIRTUAL_ROOT / name / inside if inside != "." else VIRTUAL_ROOT / name
+        return "file://" + quote(str(virtual))
+
+    def folder_url(self, path: Path) -> str:
+        return self.url(path) + "/"
+
+    def resolve(self, url: str) -> tuple[Path | None, str]:
+        """The file ``url`` names, resolved, if it may be read; else None and why not."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file":
+            return None, "Pressroom reads only files, it fetches nothing from a network"
+        if parts.netloc not in ("", "localhost"):
+            return None, "a file on another host"
+        virtual = PurePosixPath(os.path.normpath(unquote(parts.path)))
+        if "\x00" in str(virtual) or not virtual.is_relative_to(VIRTUAL_ROOT) \
+                or len(virtual.parts) < 3:
+            return None, "outside the allowed folders"
+        name, inside = virtual.parts[2], PurePosixPath(*virtual.parts[3:])
+        folder = dict(self.folders).get(name)
+        if folder is None:
+            return None, "outside the allowed folders"
+        try:
+            path = (folder / inside).resolve()
+            allowed = path.is_relative_to(folder.resolve())
+        except (OSError, RuntimeError, ValueError):
+            return None, "not a path Pressroom can read"
+        if not allowed:
+            return None, "a symlink to a file outside the allowed folders"
+        return path, ""
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves files under the roots, read straight from disk, and nothing else.
+
+    No URL is handed to urllib, so no scheme can open a connection (urllib's file handler
+    itself turns ``file://host/...`` into FTP).
+    """
+
+    def __init__(self, roots: Roots):
+        super().__init__(allowed_protocols=("file",))
+        self.roots = roots
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        path, reason = self.roots.resolve(url)
+        if path is None:
+            self.refused.append(url)
+            raise SandboxRefusal(url, reason)
+        if path in self.roots.photos:
+            data, media_type = photos.print_photo(path)
+        else:
+            data = path.read_bytes()
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})
+
+
+def font_faces(roots: Roots) -> list[dict]:
+    """The @font-face entries of a rendered page: each role's face under its sandbox name."""
+    return [{"family": face.role_family, "url": roots.url(fonts.FONTS_DIR / face.file),
+             "weight": face.weight} for face in fonts.FACES]
+
+
+def created_stamp() -> str | None:
+    """The PDF's creation date: only when SOURCE_DATE_EPOCH gives one, no clock time, so
+    two builds of one input are the same bytes."""
+    created = source_date()
+    return created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None
+
+
+# -- what WeasyPrint says -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Template:
+    """One of WeasyPrint's log messages, by its format string (WeasyPrint is pinned)."""
+
+    cause: str  # "machine", "stylesheet", "image", "glyph", or "page" (anything else)
+    pattern: re.Pattern
+
+
+def _template(cause: str, text: str) -> Template:
+    return Template(cause, re.compile(text, re.S))
+
+
+TEMPLATES = (
+    # weasyprint/pdf/fonts.py: libharfbuzz-subset missing, fontTools subsets instead.
+    _template("machine", r"Using fontTools instead of HarfBuzz-Subset for font "),
+    # weasyprint/css/tokens.py and css/__init__.py: a declaration or rule dropped.
+    _template("stylesheet", r"Ignored `(?P<declaration>[^`]*)` at (?P<line>\d+):(?P<column>\d+)"),
+    _template("stylesheet", r"(?:Parse error|Unknown empty rule|Invalid math function|"
+                            r"Unknown @page rule|Empty @page rule|Invalid prelude) .*?at "
+                            r"(?P<line>\d+):(?P<column>\d+)"),
+    _template("stylesheet", r".*the whole (?:@\w+ )?rule was ignored at "
+                            r"(?P<line>\d+):(?P<column>\d+)"),
+    _template("stylesheet", r"Missing \S+ descriptor in '@font-face' rule at "
+                            r"(?P<line>\d+):(?P<column>\d+)"),
+    _template("stylesheet", r"Failed to load stylesheet at (?P<url>\S+)"),
+    _template("stylesheet", r"Font-face .* cannot be loaded"),
+    # weasyprint/images.py
+    _template("image", r"Failed to load image at '(?P<url>[^']*)'"),
+    _template("image", r"Unknown image mode: "),
+    _template("image", r"Failed to render SVG image "),
+    # weasyprint/draw/text.py
+    _template("glyph", r"\.notdef glyph rendered for Unicode string unsupported by fonts: "
+                       r"\"(?P<text>.*)\" \(U\+(?P<code>[0-9A-F]+)\)"),
+)
+
+
+@dataclass(frozen=True)
+class RendererMessage:
+    text: str
+    cause: str
+    fields: dict
+
+
+def classify(text: str) -> RendererMessage:
+    """What a WeasyPrint log message is about, with what its template tells (line, URL)."""
+    for template in TEMPLATES:
+        found = template.pattern.match(text)
+        if found:
+            return RendererMessage(text, template.cause, found.groupdict())
+    return RendererMessage(text, "page", {})
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_log() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs inside the block."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+_MACHINE_SAID: set[str] = set()  # PR505 once a process, not once a font or a page
+
+
+def report_machine(messages: list[RendererMessage]) -> None:
+    """PR505 for an optional library WeasyPrint lacks: a warning, even under --strict."""
+    if any(message.cause == "machine" for message in messages) \
+            and "harfbuzz-subset" not in _MACHINE_SAID:
+        _MACHINE_SAID.add("harfbuzz-subset")
+        active_diagnostics().warn(PressroomWarning(
+            "PR505", "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: WeasyPrint "
+            "subsets the fonts with fontTools, which is slower; the pages are the same",
+            None, "install the Debian package libharfbuzz-subset0 (scripts/install.sh does)"))
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who a rendering is for: where its errors point, and how a refusal reads."""
+
+    where: Location  # the manuscript or the plan
+    whose: str  # "the manuscript's", "the plan folder's": whose layouts/ may be at fault
+    stylesheets: tuple[Path, ...] = ()  # the stylesheets the page links, in cascade order
+    refused: Callable[[SandboxRefusal], PressroomError] | None = None
+    figures: tuple[tuple[str, Location], ...] = ()  # (sandbox URL, the figure's line)
+
+
+def layouts_hint(whose: str) -> str:
+    return f"check {whose} own layouts/, if it has one; else this is a fault of the " \
+        "project's layouts"
+
+
+@contextmanager
+def sandboxed(roots: Roots, asker: Asker) -> Iterator[SandboxFetcher]:
+    """A WeasyPrint rendering inside the block that reads only the roots; a refused URL
+    becomes ``asker.refused(refusal)``, what WeasyPrint logs an error naming the stylesheet
+    or the part it is about (or, for the machine, a warning)."""
+    fetcher = SandboxFetcher(roots)
+    try:
+        with weasyprint_log() as logged:
+            yield fetcher
+    except SandboxRefusal as refusal:
+        raise asker.refused(refusal) from None
+    if fetcher.refused:  # a refusal something in WeasyPrint caught after all
+        raise asker.refused(SandboxRefusal(fetcher.refused[0], "outside the project"))
+    messages = [classify(text) for text in dict.fromkeys(logged)]
+    report_machine(messages)
+    errors = [_page_error(message, roots, asker) for message in messages
+              if message.cause != "machine"]
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+
+
+def _page_error(message: RendererMessage, roots: Roots, asker: Asker) -> PressroomError:
+    fields = message.fields
+    if message.cause == "stylesheet":
+        where = _stylesheet_line(asker.stylesheets, fields) or asker.where
+        return BuildError(f"the renderer ignored CSS: {message.text}", where,
+                          layouts_hint(asker.whose) if where == asker.where else
+                          "correct or remove the rule there", code="PR401")
+    if message.cause == "image":
+        url = fields.get("url") or ""
+        where = dict(asker.figures).get(url, asker.where)
+        return BuildError(f"the renderer could not draw an image: {message.text}", where,
+                          "save the picture again as JPEG or PNG", code="PR401")
+    if message.cause == "glyph":
+        code = fields.get("code", "")
+        return BuildError(f"the renderer drew an empty box for U+{code}: no face has it",
+                          asker.where, layouts_hint(asker.whose), code="PR401")
+    return BuildError("WeasyPrint: " + message.text, asker.where, layouts_hint(asker.whose))
+
+
+def _stylesheet_line(stylesheets: tuple[Path, ...], fields: dict) -> Location | None:
+    """The stylesheet holding what WeasyPrint reports at a line and column: WeasyPrint
+    gives the line, not the file, so the declaration is looked for there in each."""
+    if "line" not in fields:
+        return None
+    line, column = int(fields["line"]), int(fields["column"])
+    declaration = fields.get("declaration")
+    wanted = declaration.split(":")[0].strip() if declaration else None
+    for path in stylesheets:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if line <= len(lines) and (wanted is None or wanted in lines[line - 1]):
+            return Location(path, line, column)
+    return None
+
+
+def check_page_count(document, expected: int, what: str, asker: Asker) -> None:
+    """The renderer made as many sheets as the composer composed pages, or a BuildError."""
+    if len(document.pages) != expected:
+        raise BuildError(f"the renderer made {len(document.pages)} pages of {what} of "
+                         f"{expected}", asker.where, layouts_hint(asker.whose))
