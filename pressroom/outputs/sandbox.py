@@ -168,6 +168,8 @@ TEMPLATES = (
     _template("stylesheet", r"Missing \S+ descriptor in '@font-face' rule at "
                             r"(?P<line>\d+):(?P<column>\d+)"),
     _template("stylesheet", r"Failed to load stylesheet at (?P<url>\S+)"),
+    _template("stylesheet", r"(?:Invalid or unsupported selector|Expected a media type|"
+                            r"Error: .* at (?P<line>\d+):(?P<column>\d+)|Deprecated `)"),
     _template("stylesheet", r"Font-face .* cannot be loaded"),
     # weasyprint/images.py
     _template("image", r"Failed to load image at '(?P<url>[^']*)'"),
@@ -186,26 +188,39 @@ class RendererMessage:
     fields: dict
 
 
-def classify(text: str) -> RendererMessage:
-    """What a WeasyPrint log message is about, with what its template tells (line, URL)."""
+def classify(text: str, origin: str = "") -> RendererMessage:
+    """What a WeasyPrint log message is about, with what its template tells (line, URL);
+    one no template knows is about a stylesheet if WeasyPrint's CSS code logged it
+    (``origin``: the logging module's file), else about the page."""
     for template in TEMPLATES:
         found = template.pattern.match(text)
         if found:
             return RendererMessage(text, template.cause, found.groupdict())
+    if "/css/" in origin.replace("\\", "/"):
+        at = re.search(r" at (?P<line>\d+):(?P<column>\d+)", text)
+        return RendererMessage(text, "stylesheet", at.groupdict() if at else {})
     return RendererMessage(text, "page", {})
+
+
+class LogLine(str):
+    """A message WeasyPrint logged, knowing the file of the code that logged it."""
+
+    origin: str = ""
 
 
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.messages: list[LogLine] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        line = LogLine(record.getMessage())
+        line.origin = record.pathname or ""
+        self.messages.append(line)
 
 
 @contextmanager
-def weasyprint_log() -> Iterator[list[str]]:
+def weasyprint_log() -> Iterator[list[LogLine]]:
     """Collect what WeasyPrint logs inside the block."""
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -259,7 +274,7 @@ def sandboxed(roots: Roots, asker: Asker) -> Iterator[SandboxFetcher]:
         raise asker.refused(refusal) from None
     if fetcher.refused:  # a refusal something in WeasyPrint caught after all
         raise asker.refused(SandboxRefusal(fetcher.refused[0], "outside the project"))
-    messages = [classify(text) for text in dict.fromkeys(logged)]
+    messages = [classify(text, text.origin) for text in dict.fromkeys(logged)]
     report_machine(messages)
     errors = [_page_error(message, roots, asker) for message in messages
               if message.cause != "machine"]
