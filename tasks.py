@@ -182,6 +182,21 @@ def test(c):
     c.run(f"{sys.executable} -m pytest -q", pty=False)
 
 
+@task(help={"n": "how many mutated manuscripts to build (CI's test runs a few hundred)",
+            "jobs": "worker processes (2)", "seed": "the campaign's seed: same seed, same cases",
+            "out": "write the report and the failing cases' manuscripts here"})
+def fuzz(c, n=2000, jobs=2, seed=0, out=None):
+    """Run the robustness campaign: mutated manuscripts and plans, each built in a worker
+    of its own; any crash, hang, lost text or leftover file fails it."""
+    sys.path.insert(0, str(build.ROOT))
+    from tests import fuzzing
+
+    argv = ["-n", str(n), "--jobs", str(jobs), "--seed", str(seed)]
+    code = fuzzing.main(argv + (["--out", out] if out else []))
+    if code:
+        raise Exit(code=code)
+
+
 @task
 def clean(c):
     """Remove build/."""

@@ -242,7 +242,7 @@ def report_machine(messages: list[RendererMessage]) -> None:
         active_diagnostics().warn(PressroomWarning(
             "PR505", "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: WeasyPrint "
             "subsets the fonts with fontTools, which is slower; the pages are the same",
-            None, "install the Debian package libharfbuzz-subset0 (scripts/install.sh does)"))
+            None, "install the Debian package libharfbuzz-subset0, as scripts/install.sh does"))
 
 
 @dataclass(frozen=True)
