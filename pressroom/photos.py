@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
+import warnings
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,8 +62,9 @@ _TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
           4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
           6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
           8: Image.Transpose.ROTATE_90}
-_PROFILE_SPACES = {"RGB": "RGB", "RGBA": "RGB", "L": "GRAY", "LA": "GRAY", "CMYK": "CMYK",
-                   "P": "RGB", "PA": "RGB"}
+_PROFILE_SPACES = {"RGB": "RGB", "RGBA": "RGB", "P": "RGB", "PA": "RGB", "CMYK": "CMYK",
+                   "L": "GRAY", "LA": "GRAY", "1": "GRAY", "I": "GRAY", "I;16": "GRAY",
+                   "I;16B": "GRAY", "I;16L": "GRAY", "I;16N": "GRAY"}
 
 
 class PhotoFault(Exception):
@@ -179,9 +181,12 @@ def _open(data: bytes) -> tuple[Image.Image, int]:
         raise PhotoFault("PR306", damaged + "it ends before the picture does")
     try:
         # The plugins themselves, not Image.open: only the header is read, and nothing is
-        # decoded before the pixel count is checked.
-        image = JpegImagePlugin.jpeg_factory(io.BytesIO(data)) if kind == "JPEG" \
-            else PngImagePlugin.PngImageFile(io.BytesIO(data))
+        # decoded before the pixel count is checked. Pillow's warnings (a malformed MPO
+        # index, read as a plain JPEG) would reach the terminal raw.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = JpegImagePlugin.jpeg_factory(io.BytesIO(data)) if kind == "JPEG" \
+                else PngImagePlugin.PngImageFile(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - Pillow's messages on a damaged header vary
         raise PhotoFault("PR306", damaged + "its header cannot be read") from None
     width, height = image.size
@@ -365,13 +370,15 @@ def _convert(data: bytes, for_print: bool) -> tuple[bytes, str]:
     clean = Image.new(pixels.mode, pixels.size)
     clean.paste(pixels)
     if pixels.mode == "P":
-        clean.putpalette(pixels.getpalette())
+        # A full palette, or Pillow packs a small one's indices into 1, 2 or 4 bits.
+        palette = pixels.getpalette() or []
+        clean.putpalette(palette + [0] * (768 - len(palette)))
     if kind == "JPEG":
         extra = {"icc_profile": cmyk_profile} if cmyk_profile else {}
         clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False,
                    subsampling=sampling if sampling in (0, 1, 2) else 0, **extra)
         return out.getvalue(), "image/jpeg"
-    clean.save(out, "PNG", optimize=False, **({"bits": 8} if clean.mode == "P" else {}))
+    clean.save(out, "PNG", optimize=False)
     return out.getvalue(), "image/png"
 
 

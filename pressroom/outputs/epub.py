@@ -5,8 +5,8 @@ which come from the same article model and Jinja partials as the printed page
 (``layouts/chapter.html.j2``). Here are made: the package metadata (with EPUB
 Accessibility 1.1), the chapter, cover and navigation documents, the reader stylesheet
 (``layouts/css/epub.css``) plus the ``@font-face`` rules for the embedded font subsets,
-the images with media types read from their bytes, Apple Books' display options, and a
-byte-reproducible ZIP.
+the images (each photo converted for screens by ``photos.ebook_photo``), Apple Books'
+display options, and a byte-reproducible ZIP.
 
 Two books are made from the same parts: ``render_epub``, one article in one chapter, and
 ``render_edition_epub``, an edition's stories (``EditionBook``), one chapter each, in the
@@ -34,7 +34,7 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .. import fonts
+from .. import fonts, photos
 from ..dates import source_date
 from ..errors import BuildError, Location, ResourceError
 from .layouts import reader_parts, render, stylesheet
@@ -291,7 +291,9 @@ def add_stylesheets(book: epub.EpubBook, article: Article,
 
 def add_images(book: epub.EpubBook, article: Article, urls: dict[Path, str] | None = None,
                uid_prefix: str = "") -> dict[Path, str]:
-    """Each figure's image under an ASCII name, typed by its bytes; returns the urls.
+    """Each figure's image, as the e-book shows it (``photos.ebook_photo``: turned, sRGB,
+    8 bits, no EXIF, GPS or XMP; an MPO's first picture as a JPEG), under an ASCII name
+    whose extension is that of the converted bytes; returns the urls.
 
     ``urls``: the images of stories already in the book, which are added to; a name two
     stories share (photo-1.jpg) is numbered apart, a file they share is added once.
@@ -300,11 +302,7 @@ def add_images(book: epub.EpubBook, article: Article, urls: dict[Path, str] | No
     for number, figure in enumerate(article.figures, 1):
         if figure.image in urls:
             continue
-        try:
-            data = figure.image.read_bytes()
-        except OSError as error:
-            raise ResourceError(f"image '{figure.image.name}' cannot be read: {error.strerror}",
-                                figure.where) from None
+        data = figure_image(figure.image, figure.where)
         media_type, extension = image_format(data, f"image '{figure.image.name}'", figure.where)
         name = unique_name(book, "images/", ascii_stem(figure.image.stem) or f"figure-{number}",
                            extension)
@@ -312,6 +310,26 @@ def add_images(book: epub.EpubBook, article: Article, urls: dict[Path, str] | No
                                      media_type=media_type, content=data))
         urls[figure.image] = name
     return urls
+
+
+PHOTO_HINTS = {"PR306": "save the picture again as JPEG or PNG",
+               "PR307": "save the picture again as JPEG or PNG",
+               "PR308": "scale the photo down; 3000 pixels across is plenty for print"}
+
+
+def figure_image(path: Path, where: Location | None) -> bytes:
+    """A figure's photo converted for the e-book; a photo that cannot be used is the
+    user's to fix, named with the figure's line."""
+    try:
+        return photos.ebook_photo(path)[0]
+    except photos.PhotoFault as fault:
+        raise ResourceError(f"image '{path.name}' {fault.reason}", where,
+                            PHOTO_HINTS.get(fault.code), code=fault.code) from None
+    except OSError as error:
+        reason = "permission denied" if isinstance(error, PermissionError) \
+            else (error.strerror or type(error).__name__).lower()
+        raise ResourceError(f"image '{path.name}' cannot be read: {reason}", where,
+                            code="PR305") from None
 
 
 def image_format(data: bytes, what: str, where: Location | None) -> tuple[str, str]:
