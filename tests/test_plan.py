@@ -475,12 +475,13 @@ def test_each_page_needs_its_own_safe_file_name(newsroom):
 
 def test_the_layout_is_checked_as_a_manuscripts_is(newsroom):
     text = "publication: 示例日报\nlayout:\n  {}\npages:\n  - page: 第1版\n"
-    assert_fails(write(newsroom, text.format("format: 九开")), "PR152", "layout:",
+    # A setting's value out of its type or range is PR107, as in a manuscript, at its line.
+    assert_fails(write(newsroom, text.format("format: 九开")), "PR107", "format",
                  "unknown format")
-    assert_fails(write(newsroom, text.format("body_size: .nan")), "PR152", "body_size",
-                 "finite number")
-    assert_fails(write(newsroom, text.format("columns: 2.5")), "PR152", "layout:",
-                 "must be a whole number above 0")
+    assert_fails(write(newsroom, text.format("body_size: .nan")), "PR107", "body_size",
+                 "not a number (NaN)")
+    assert_fails(write(newsroom, text.format("columns: 2.5")), "PR107", "columns",
+                 "must be a whole number of 1 to 20")
     assert_fails(write(newsroom, text.format("columns: 12")), "PR140", "layout:",
                  "type area does not fit its sheet")
 

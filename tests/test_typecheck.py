@@ -106,8 +106,8 @@ def set_lines_of(folder: Path) -> dict[str, list[str]]:
 
 def test_caption_run_into_one_line_of_more_than_40_characters_is_seen(tmp_path):
     # The composer sets a caption in lines of at most 40 characters; a stylesheet that
-    # drops its line breaks prints the whole caption, 63 characters, on one line (at 3 pt,
-    # so that it stays under its photo).
+    # drops its line breaks prints the whole caption, 63 characters, on one line (at 6 pt,
+    # the least a caption may be set, so that it stays on the sheet).
     folder = tmp_path / "boshan-report"
     shutil.copytree(DEFAULT, folder)
     path = folder / "article.md"
@@ -116,11 +116,12 @@ def test_caption_run_into_one_line_of_more_than_40_characters_is_seen(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert caption in text and "lang: zh-CN\n" in text
     path.write_text(text.replace(caption, longer).replace(
-        "lang: zh-CN\n", "lang: zh-CN\nlayout:\n  caption_size: 3\n"), encoding="utf-8")
+        "lang: zh-CN\n", "lang: zh-CN\nlayout:\n  caption_size: 6\n"), encoding="utf-8")
     (folder / "layouts" / "css").mkdir(parents=True)
     css = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8")
     (folder / "layouts" / "css" / "print.css").write_text(
-        css + ".photo figcaption br { display: none; }", encoding="utf-8")
+        css + ".photo figcaption br { display: none; } .photo figcaption { white-space: nowrap; }",
+        encoding="utf-8")
     report = check_pdf(build.build_pdf(folder, tmp_path / "out"), read_manuscript(folder).printing.settings)
     assert max(map(len, set_lines_of(folder)["caption"])) <= 40  # as the composer set it
     assert report.caption_lines == 1 and report.widest_caption_line == len(longer), str(report)

@@ -69,10 +69,11 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from ..errors import CODES, Location, PressroomError, ResourceError, raise_all
-from ..settings import (DEFAULT as DEFAULT_SETTINGS, PT_PER_MM, Settings, settings_from,
-                        type_area_fault)
+from ..settings import (DEFAULT as DEFAULT_SETTINGS, PT_PER_MM, Settings, SettingsError,
+                        settings_from, type_area_fault)
 from ..typesetting.pages import pitches
-from .manuscript import ARTICLE_FILE
+from .manuscript import (ARTICLE_FILE, MAX_REFUSALS, MAX_SLUG_BYTES, REFUSED,
+                         normalise_text, refusal, refused_characters, slug_fault)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ MASTHEAD_FORMATS = ("PNG", "JPEG", "SVG")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
                         r"[A-Za-z0-9_.\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*")
 _SAFE_HINT = "letters, digits, '-', '_', '.' and Chinese characters, no '..', not starting " \
-    "with '.'"
+    f"with '.', at most {MAX_SLUG_BYTES} bytes"
 _YAML = "tag:yaml.org,2002:"
 _TEXT_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "timestamp")}
 # The prolog an SVG file may open with before its root: declarations, comments, DOCTYPE.
@@ -250,7 +251,13 @@ def read_plan(path: Path) -> Plan:
     """Read and check a page plan; raise every problem found at once."""
     path = Path(path).absolute()
     reader = _PlanReader(path)
-    root = reader.document(_plan_source(path))
+    text = _plan_source(path)
+    refused = refused_characters(text)
+    for number, (line, column, char) in enumerate(refused[:MAX_REFUSALS]):
+        more = len(refused) - MAX_REFUSALS if number == MAX_REFUSALS - 1 else 0
+        reader.errors.append(refusal(char, Location(path, line, column), more))
+    # The rule of manuscripts for pasted spaces and invisible characters.
+    root = reader.document(normalise_text(REFUSED.sub("\ufffd", text)))
     plan = reader.plan(root) if root is not None else None
     raise_all(reader.errors)
     assert plan is not None  # plan() gives None only with its errors reported
@@ -324,12 +331,30 @@ class _PlanReader:
             self.fail("PR150", "the plan is not valid YAML: nested too deeply", start,
                       "a plan nests four levels at most")
             return None
+        if root is not None:
+            self.clean_scalars(root)
         if not isinstance(root, yaml.MappingNode):
             self.fail("PR150", "the plan must be a mapping of keys to values",
                       self.at(root) if root is not None else start,
                       "start with 'publication:' and 'pages:'")
             return None
         return root
+
+    def clean_scalars(self, root: yaml.Node) -> None:
+        """Refuse what YAML's escapes can write (\\e) and normalise every text, in place."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(part for pair in node.value for part in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+                found = REFUSED.findall(node.value)
+                if found:
+                    self.errors.append(refusal(found[0], self.at(node), len(found) - 1))
+                    node.value = REFUSED.sub("\ufffd", node.value)
+                node.value = normalise_text(node.value)
 
     def mapping(self, node: yaml.Node, keys: dict[str, str] | tuple[str, ...], level: str,
                 required: tuple[str, ...] = ()) -> dict[str, _Entry]:
@@ -505,22 +530,25 @@ class _PlanReader:
         if keys is None:
             return None
         values = {}
+        unreadable = False
         for name, setting in keys.items():
             value = self.value(setting)
             if value is _BAD:
-                return None
-            # settings_from compares numbers with 0, which NaN passes.
-            if isinstance(value, float) and not math.isfinite(value):
-                self.fail("PR152", f"{setting.label} must be a finite number", setting.where)
-                return None
-            values[name] = value
-        if len(values) < len(entry.node.value):  # an unknown or repeated key, reported
-            return None
+                unreadable = True
+            else:
+                values[name] = value
+        if len(keys) < len(entry.node.value):  # an unknown or repeated key, reported
+            unreadable = True
         try:
             settings = settings_from(values)
-        except ValueError as error:
-            self.fail("PR152", f"the plan's layout {error}", entry.where,
-                      "see the layout settings in pressroom/settings.py")
+        except SettingsError as error:
+            for fault in error.faults:
+                # The shape of the mapping is the plan's own code; a value, the settings'.
+                code = "PR152" if fault.code == "PR105" else fault.code
+                where = keys[fault.key].where if fault.key in keys else entry.where
+                self.fail(code, f"the plan's layout {fault.message}", where, fault.hint)
+            return None
+        if unreadable:
             return None
         fault = type_area_fault(settings)
         if fault:
@@ -861,7 +889,9 @@ class _PlanReader:
 # -- helpers ----------------------------------------------------------------------------
 
 def _is_safe_name(name: str) -> bool:
-    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name
+    """A name of build/: the characters of _SAFE_NAME, and the manuscript folders' rule
+    (no leading dot, at most MAX_SLUG_BYTES in UTF-8)."""
+    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name and slug_fault(name) is None
 
 
 def _default_code(index: int) -> str:
