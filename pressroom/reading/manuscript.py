@@ -52,7 +52,6 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
-from PIL import JpegImagePlugin, PngImagePlugin
 
 from ..errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
                      ResourceError, StrictError, active_diagnostics, raise_all)
@@ -75,11 +74,8 @@ FIGURE_ATTRIBUTES = ("credit",)
 # A page holds a few thousand characters; a file of two megabytes (some 650,000 Chinese
 # characters) is no article, and is refused before it is parsed or laid out.
 MAX_ARTICLE_BYTES = 2_000_000
-# Photos: the formats both the renderer and every e-reader take, a pixel count beyond
-# which a file is refused rather than decoded (a few kilobytes of PNG can claim gigapixels),
-# and the resolution below which a photo prints soft.
-IMAGE_FORMATS = ("JPEG", "PNG")
-MAX_IMAGE_PIXELS = 50_000_000
+# Photos (their formats and pixel bound are pressroom.photos'): the resolution below which
+# a photo prints soft.
 MIN_PRINT_DPI = 150
 PT_PER_INCH = 72
 # The folder's name becomes build/<slug>.pdf and the atomic writer's .<slug>.pdf.XXXX.part:
@@ -735,52 +731,19 @@ class _Reader:
         return None
 
     def check_image(self, path: Path, name: str, line: int) -> bool:
-        """Open the image as a JPEG or PNG, refuse it unless it is whole and of a safe
-        size, and warn when it has too few pixels for print."""
-        fix = "save the picture again as JPEG or PNG"
+        """Refuse the image unless it is a whole JPEG or PNG of a safe size
+        (``photos.inspect_photo``), and warn when it has too few pixels for print."""
         try:
-            with path.open("rb") as stream:
-                kind = _sniff(stream.read(32))
-                if kind not in IMAGE_FORMATS:
-                    if kind is None:
-                        self.fail("PR306", f"image '{name}' is not an image", line, fix)
-                    else:
-                        self.fail("PR307", f"image '{name}' is {kind}, not JPEG or PNG", line, fix)
-                    return False
-                stream.seek(0)
-                # The plugin class itself, not Image.open: the header is read for the size
-                # and nothing decoded before the pixel count is checked here.
-                plugin = JpegImagePlugin.JpegImageFile if kind == "JPEG" \
-                    else PngImagePlugin.PngImageFile
-                try:
-                    image = plugin(stream)
-                    width, height = image.size
-                    if width * height > MAX_IMAGE_PIXELS or width < 1 or height < 1:
-                        self.fail("PR308", f"image '{name}' is {width} × {height} pixels, more "
-                                  f"than the {MAX_IMAGE_PIXELS // 1_000_000} megapixels "
-                                  "Pressroom opens", line,
-                                  "scale the photo down; 3000 pixels across is plenty for print")
-                        return False
-                    if kind == "JPEG":
-                        stream.seek(0)
-                        if not _jpeg_is_whole(stream.read()):
-                            self.fail("PR306", f"image '{name}' is a damaged JPEG file: the "
-                                      "file ends before the picture does", line, fix)
-                            return False
-                except Exception:  # noqa: BLE001 - Pillow on a damaged header
-                    # Pillow's own words name its internals ('ascii' codec ...), not the file.
-                    self.fail("PR306", f"image '{name}' is a damaged {kind} file: its header "
-                              "cannot be read", line, fix)
-                    return False
+            # The width as the photo is meant to be seen, after its EXIF orientation.
+            width = inspect_photo(path).width
+        except PhotoFault as fault:
+            hint = "scale the photo down; 3000 pixels across is plenty for print" \
+                if fault.code == "PR308" else "save the picture again as JPEG or PNG"
+            self.fail(fault.code, f"image '{name}' {fault.reason}", line, hint)
+            return False
         except OSError as error:
             self.fail("PR305", f"image '{name}' cannot be read: {_reason(error)}", line,
                       "check the file's permissions")
-            return False
-        try:
-            # Decoded whole, its pixels bounded; the width as the photo is meant to be seen.
-            width = inspect_photo(path).width
-        except PhotoFault as fault:
-            self.fail(fault.code, f"image '{name}' {fault.reason}", line, fix)
             return False
         self.check_resolution(name, width, line)
         return True
@@ -1010,59 +973,6 @@ def _holds_tag(root: yaml.Node, tag: str) -> bool:
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-    return False
-
-
-_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"),
-          (b"GIF89a", "GIF"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"),
-          (b"%PDF", "PDF"), (b"8BPS", "PSD"))
-
-
-def _sniff(head: bytes) -> str | None:
-    """The image format its first bytes say, whatever the file's name says."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    if head[4:8] == b"ftyp":
-        return "HEIF or AVIF"
-    return None
-
-
-def _jpeg_is_whole(data: bytes) -> bool:
-    """True if the JPEG's segments run from its start to an end-of-image marker.
-
-    Pillow cannot say so once WeasyPrint is imported: WeasyPrint sets Pillow's
-    LOAD_TRUNCATED_IMAGES for the whole process, and a cut-off file then decodes to grey.
-    """
-    index = 2  # after the start-of-image marker
-    while index + 1 < len(data):
-        if data[index] != 0xFF:
-            return False
-        marker = data[index + 1]
-        if marker == 0xFF:  # fill byte
-            index += 1
-        elif marker == 0xD9:  # end of image
-            return True
-        elif marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
-            index += 2
-        elif index + 3 >= len(data):
-            return False
-        else:
-            index += 2 + int.from_bytes(data[index + 2:index + 4], "big")
-            if marker == 0xDA:  # start of scan: entropy-coded data up to the next marker
-                while True:
-                    index = data.find(b"\xff", index)
-                    if index < 0 or index + 1 >= len(data):
-                        return False
-                    following = data[index + 1]
-                    if following == 0x00 or 0xD0 <= following <= 0xD7:
-                        index += 2  # a stuffed 0xFF, or a restart marker: still the scan
-                    elif following == 0xFF:
-                        index += 1
-                    else:
-                        break
     return False
 
 
