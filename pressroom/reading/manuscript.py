@@ -338,6 +338,27 @@ def _markdown() -> MarkdownIt:
 _MD = _markdown()
 
 
+def clean_texts(root: yaml.Node, where: Callable[[yaml.Node], Location]) -> list[PressroomError]:
+    """Refuse the characters YAML's escapes can write (\\e, \\x1b) and normalise every
+    text of a YAML tree, in place, by the rule for pasted text; the refusals, each at
+    ``where(node)``."""
+    errors: list[PressroomError] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            found = REFUSED.findall(node.value)
+            if found:
+                errors.append(refusal(found[0], where(node), len(found) - 1))
+                node.value = REFUSED.sub("\ufffd", node.value)
+            node.value = normalise_text(node.value)
+    return errors
+
+
 class _Reader:
     """Walks markdown-it's token stream and collects the article's parts and its problems."""
 
@@ -419,7 +440,8 @@ class _Reader:
                       first_line + merge.start_mark.line, "write each key out",
                       merge.start_mark.column + 1)
             return {}, {}
-        self.clean_scalars(node, first_line)
+        self.errors += clean_texts(
+            node, lambda text: self.at(first_line + text.start_mark.line, text.start_mark.column + 1))
         lines: dict[str, Location] = {}
         values: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -479,26 +501,6 @@ class _Reader:
         else:
             values["layout"] = DEFAULT_SETTINGS  # reported; the rest is read at the default
         return values, lines
-
-    def clean_scalars(self, root: yaml.Node, first_line: int) -> None:
-        """Refuse the characters YAML's escapes can write (\\e, \\x1b) and normalise every
-        text of the front matter, in place, by the rule for pasted text."""
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, yaml.MappingNode):
-                stack.extend(part for pair in node.value for part in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
-                found = REFUSED.findall(node.value)
-                if found:
-                    mark = node.start_mark
-                    self.errors.append(refusal(
-                        found[0], self.at(first_line + mark.line, mark.column + 1),
-                        len(found) - 1))
-                    node.value = REFUSED.sub("\ufffd", node.value)
-                node.value = normalise_text(node.value)
 
     def construct(self, node: yaml.Node, label: str, where: Location,
                   code: str = "PR105") -> Any:

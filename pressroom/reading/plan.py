@@ -72,7 +72,7 @@ from ..errors import CODES, Location, PressroomError, ResourceError, raise_all
 from ..settings import (DEFAULT as DEFAULT_SETTINGS, PT_PER_MM, Settings, SettingsError,
                         settings_from, type_area_fault)
 from ..typesetting.pages import pitches
-from .manuscript import (ARTICLE_FILE, MAX_REFUSALS, MAX_SLUG_BYTES, REFUSED,
+from .manuscript import (ARTICLE_FILE, clean_texts, MAX_REFUSALS, MAX_SLUG_BYTES, REFUSED,
                          normalise_text, refusal, refused_characters, slug_fault)
 
 
@@ -332,7 +332,7 @@ class _PlanReader:
                       "a plan nests four levels at most")
             return None
         if root is not None:
-            self.clean_scalars(root)
+            self.errors += clean_texts(root, self.at)
         if not isinstance(root, yaml.MappingNode):
             self.fail("PR150", "the plan must be a mapping of keys to values",
                       self.at(root) if root is not None else start,
@@ -340,21 +340,6 @@ class _PlanReader:
             return None
         return root
 
-    def clean_scalars(self, root: yaml.Node) -> None:
-        """Refuse what YAML's escapes can write (\\e) and normalise every text, in place."""
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, yaml.MappingNode):
-                stack.extend(part for pair in node.value for part in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
-                found = REFUSED.findall(node.value)
-                if found:
-                    self.errors.append(refusal(found[0], self.at(node), len(found) - 1))
-                    node.value = REFUSED.sub("\ufffd", node.value)
-                node.value = normalise_text(node.value)
 
     def mapping(self, node: yaml.Node, keys: dict[str, str] | tuple[str, ...], level: str,
                 required: tuple[str, ...] = ()) -> dict[str, _Entry]:
