@@ -7,7 +7,6 @@ bytes, one sheet a page. WeasyPrint reads only the manuscript's folder, ``layout
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
