@@ -311,6 +311,15 @@ class Diagnostics:
     emit: Callable[[PressroomWarning], None] | None = None
     warnings: list[PressroomWarning] = field(default_factory=list)
     inform: Callable[[str], None] | None = None  # where notes go (not warnings: all is well)
+    said: set[str] = field(default_factory=set)  # what is said once a run (``first_time``)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time ``key`` is asked about in this run: a fact of the machine
+        is said once, not once a build of ``--all``."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        return True
 
     def warn(self, warning: PressroomWarning) -> None:
         self.warnings.append(warning)
@@ -321,6 +330,7 @@ class Diagnostics:
 
     def note(self, text: str) -> None:
         """What the build chose that the editor should know, such as the leading."""
+        text = printable(text)
         if self.inform is not None:
             self.inform(text)
         else:

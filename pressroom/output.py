@@ -17,14 +17,18 @@ folders and ``.part`` files of processes that no longer run, never a running bui
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
+
+from .errors import ResourceError
 
 PART_SUFFIX = ".part"
 SCRATCH_DIR = ".tmp"
@@ -110,26 +114,61 @@ def _sync_folder(folder: Path) -> None:
 
 # -- scratch space -------------------------------------------------------------------------
 
+LOCK_FILE = ".lock"
+# Builds of this process in a scratch folder, by folder: threads of one process share it,
+# and the last to finish removes it.
+_IN_USE: dict[Path, int] = {}
+_IN_USE_LOCK = threading.Lock()
+
+
 @contextmanager
 def scratch(out_dir: Path) -> Iterator[Path]:
     """This process's temporary folder under ``out_dir``; the system's temporary files
-    (``tempfile``) go there inside the block, and the folder is gone after it."""
-    out_dir = Path(out_dir)
-    folder = out_dir / SCRATCH_DIR / str(os.getpid())
-    previous = tempfile.tempdir
-    if previous == str(folder):  # a build inside a build: one folder, removed once
-        yield folder
+    (``tempfile``) go there inside the block, and the folder is gone after it.
+
+    The folder holds a lock file locked for as long as a build uses it: a folder whose
+    lock can be taken belongs to no running build (whatever its process number now
+    names, in this container or another sharing the folder), and is swept."""
+    out_dir = Path(out_dir).absolute()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResourceError(f"the output folder {out_dir} is a file", None,
+                            "name a folder for the outputs, or remove the file",
+                            code="PR300")
+    folder = (out_dir / SCRATCH_DIR / str(os.getpid())).resolve() \
+        if out_dir.exists() else out_dir / SCRATCH_DIR / str(os.getpid())
+    with _IN_USE_LOCK:
+        nested = _IN_USE.get(folder, 0)
+        _IN_USE[folder] = nested + 1
+    if nested:  # a build inside a build, or in another thread: one folder, removed once
+        try:
+            yield folder
+        finally:
+            with _IN_USE_LOCK:
+                _IN_USE[folder] -= 1
         return
-    sweep(out_dir)
-    made = [parent for parent in (out_dir.absolute(), *out_dir.absolute().parents)
-            if not parent.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
+    made = [parent for parent in (out_dir, *out_dir.parents) if not parent.exists()]
+    try:
+        sweep(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / LOCK_FILE, "wb")  # noqa: SIM115 - held for the block
+    except OSError as error:
+        with _IN_USE_LOCK:
+            del _IN_USE[folder]
+        raise ResourceError(f"the output folder {out_dir} cannot be written: "
+                            f"{error.strerror or error}", None,
+                            "check the folder's permissions and free space",
+                            code="PR300") from None
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    previous = tempfile.tempdir
     tempfile.tempdir = str(folder)
     try:
         yield folder
     finally:
         tempfile.tempdir = previous
+        with _IN_USE_LOCK:
+            del _IN_USE[folder]
         shutil.rmtree(folder, ignore_errors=True)
+        lock.close()
         # The scratch root only if no other build is using it, and the output folder
         # (and its parents) only if this build made them and wrote nothing there.
         for emptied in (folder.parent, *made):
@@ -142,13 +181,16 @@ def scratch(out_dir: Path) -> Iterator[Path]:
 def sweep(out_dir: Path) -> None:
     """Remove what builds that are no longer running left in ``out_dir``: their scratch
     folders and their ``.part`` files (those of ``out_dir`` and of its subfolders, where
-    an edition's pages go)."""
+    an edition's pages go). Nothing reached through a symlink is touched."""
     out_dir = Path(out_dir)
     scratch_root = out_dir / SCRATCH_DIR
-    if scratch_root.is_dir():
+    gone: set[int] = set()  # the processes whose builds were found to have ended
+    if scratch_root.is_dir() and not scratch_root.is_symlink():
         for folder in scratch_root.iterdir():
-            if folder.name.isdigit() and not _running(int(folder.name)):
+            if folder.name.isdigit() and folder.is_dir() and not folder.is_symlink() \
+                    and not _locked(folder):
                 shutil.rmtree(folder, ignore_errors=True)
+                gone.add(int(folder.name))
     if not out_dir.is_dir():
         return
     folders = [out_dir, *(child for child in out_dir.iterdir()
@@ -157,11 +199,33 @@ def sweep(out_dir: Path) -> None:
     for folder in folders:
         for entry in folder.iterdir():
             found = _PART.match(entry.name)
-            if found and entry.is_file() and not _running(int(found.group(1))):
+            if found and entry.is_file() and not entry.is_symlink() \
+                    and (int(found.group(1)) in gone
+                         or not _running(int(found.group(1)), scratch_root)):
                 entry.unlink(missing_ok=True)
 
 
-def _running(pid: int) -> bool:
+def _locked(folder: Path) -> bool:
+    """True if a running build holds the folder's lock (or it cannot be told)."""
+    try:
+        with open(folder / LOCK_FILE, "rb") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+    except FileNotFoundError:
+        return False  # a folder from before locks, or one whose build died making it
+    except OSError:
+        return True
+
+
+def _running(pid: int, scratch_root: Path) -> bool:
+    """True if the build of process ``pid`` may still be writing: its scratch folder is
+    locked, or the process runs."""
+    folder = scratch_root / str(pid)
+    if folder.is_dir() and not folder.is_symlink():
+        return _locked(folder)
     if pid == os.getpid():
         return True
     try:

@@ -8,6 +8,7 @@ default one (Dazhong Daily's report, see manuscript/boshan-report/SOURCE.md).
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -26,7 +27,7 @@ from pressroom import build
 from pressroom.checks.check import check_reproducible
 from pressroom.errors import (BuildError, ManuscriptError, PressroomError, diagnostics,
                               printable)
-from pressroom.output import SCRATCH_DIR, scratch, sweep
+from pressroom.output import LOCK_FILE, SCRATCH_DIR, scratch, sweep
 from pressroom.outputs.layouts import LAYOUTS_DIR
 from pressroom.outputs.sandbox import TEMPLATES, classify, weasyprint_log
 
@@ -101,8 +102,8 @@ print("\\n".join(str(warning) for warning in found.warnings))
 
 
 def test_every_template_has_a_cause_the_build_knows():
-    assert {template.cause for template in TEMPLATES} <= {"machine", "stylesheet", "image",
-                                                          "glyph"}
+    assert {template.cause for template in TEMPLATES} <= {"machine", "applied", "stylesheet",
+                                                          "image", "glyph"}
     assert classify("something WeasyPrint never said").cause == "page"
 
 
@@ -128,6 +129,15 @@ HIDING = {
 }
 
 
+HIDING.update({
+    "hidden": (".placed > p { visibility: hidden; }", "a paragraph", "visibility"),
+    "moved": (".placed > p { transform: translateX(3000pt); }", "a paragraph", "transform"),
+    "shrunk": (".byline { transform: scale(0.01); }", "the byline", "transform"),
+    "transparent": (".kicker { opacity: 0; }", "the kicker", "opacity"),
+    "no ink": (".byline-line { color: transparent; }", "the byline", "transparent colour"),
+})
+
+
 @pytest.mark.parametrize("case", HIDING)
 def test_a_part_the_page_does_not_show_stops_the_build_and_is_named(tmp_path, case):
     css, part, why = HIDING[case]
@@ -141,6 +151,50 @@ def test_a_part_the_page_does_not_show_stops_the_build_and_is_named(tmp_path, ca
     assert error.code == "PR420" and part in error.message and why in error.message, str(error)
     assert error.where.path == folder / "article.md" and error.where.line
     assert (out / "boshan-report.pdf").read_bytes() == b"previous"
+
+
+def test_a_headline_whose_box_clips_nothing_is_not_refused(tmp_path):
+    # The face's content area stands above and below a tight headline line: clipping
+    # the line's box cuts no ink, and the page is the same.
+    folder = _copy(tmp_path, print_css=".headline { overflow: hidden; }")
+    assert build.build_pdf(folder, tmp_path / "out").exists()
+
+
+def test_a_hyphen_of_the_manuscript_at_a_line_end_is_not_taken_for_the_composers(tmp_path):
+    folder = _copy(tmp_path)
+    path = folder / "article.md"
+    text = path.read_text(encoding="utf-8")
+    words = "state-of-the-art pay-as-you-go well-to-wheel " * 6
+    path.write_text(text.replace("在2月1日举行的", f"在2月1日举行的{words}", 1),
+                    encoding="utf-8")
+    assert build.build_pdf(folder, tmp_path / "out").exists()
+
+
+def test_messages_of_css_applied_or_without_a_line_never_crash(tmp_path):
+    for rule, built in ((".kicker:frob { color: red; }", False),
+                        ("p { -weasy-hyphens: auto; }", True)):
+        folder = _copy(tmp_path / rule.split()[0].strip(".:"), print_css=rule)
+        if built:
+            assert build.build_pdf(folder, tmp_path / "out").exists()
+        else:
+            with pytest.raises(BuildError) as caught:
+                build.build_pdf(folder, tmp_path / "out")
+            assert caught.value.code == "PR401"
+            assert caught.value.where.path == folder / "layouts" / "css" / "print.css"
+
+
+def test_a_stylesheet_fault_is_blamed_on_its_own_file(tmp_path):
+    # WeasyPrint gives a line but no file: the rule at line 13 of the manuscript's own
+    # stylesheet is not blamed on line 13 of the project's shared.css.
+    folder = _copy(tmp_path)
+    (folder / "layouts" / "css").mkdir(parents=True)
+    css = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8").splitlines()
+    css.insert(12, "@frobnicate;")
+    (folder / "layouts" / "css" / "print.css").write_text("\n".join(css), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        build.build_pdf(folder, tmp_path / "out")
+    assert caught.value.where.path == folder / "layouts" / "css" / "print.css"
+    assert caught.value.where.line == 13
 
 
 def test_a_part_the_e_book_loses_stops_the_build(tmp_path):
@@ -178,18 +232,51 @@ def test_leftovers_of_dead_builds_are_swept_and_a_running_builds_are_kept(tmp_pa
     out = tmp_path / "out"
     dead, alive = _dead_pid(), os.getppid()
     (out / SCRATCH_DIR / str(dead) / "weasyprint-x").mkdir(parents=True)
+    (out / SCRATCH_DIR / str(dead) / LOCK_FILE).write_bytes(b"")  # its lock, let go
     (out / SCRATCH_DIR / str(dead) / "weasyprint-x" / "font.otf").write_bytes(b"0" * 100)
     (out / SCRATCH_DIR / str(alive)).mkdir()
     (out / "edition").mkdir()
     for folder in (out, out / "edition"):
         (folder / f".a.pdf.{dead}.k2j4.part").write_bytes(b"torn")
         (folder / f".a.pdf.{alive}.k2j4.part").write_bytes(b"being written")
-    sweep(out)
+    outside = tmp_path / "precious" / "4000000"
+    outside.mkdir(parents=True)
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    (out / "linked").mkdir()
+    (out / "linked" / SCRATCH_DIR).symlink_to(outside.parent)
+    # A running build holds its folder's lock for as long as it runs.
+    with open(out / SCRATCH_DIR / str(alive) / LOCK_FILE, "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        sweep(out)
+        sweep(out / "linked")
     assert not (out / SCRATCH_DIR / str(dead)).exists()
     assert (out / SCRATCH_DIR / str(alive)).exists()
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "mine"  # no symlink followed
     for folder in (out, out / "edition"):
         assert sorted(path.name for path in folder.iterdir() if path.is_file()) \
             == [f".a.pdf.{alive}.k2j4.part"]
+    # Once its build is gone, the lock can be taken: the folder and its file go too.
+    sweep(out)
+    assert not (out / SCRATCH_DIR / str(alive)).exists()
+    assert not (out / f".a.pdf.{alive}.k2j4.part").exists()
+
+
+def test_an_output_folder_that_cannot_be_one_is_an_error_not_a_crash(tmp_path):
+    (tmp_path / "out").write_text("a file", encoding="utf-8")
+    with pytest.raises(PressroomError) as caught:
+        build.build_pdf(DEFAULT, tmp_path / "out")
+    assert caught.value.code == "PR300" and "is a file" in caught.value.message
+
+
+def test_nested_builds_share_one_scratch_however_the_folder_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with scratch(Path("out")) as outer:
+        marker = outer / "mine"
+        marker.write_text("x", encoding="utf-8")
+        with scratch(tmp_path / "out") as inner:
+            assert inner == outer
+        assert marker.exists()  # the inner build did not take the outer's folder away
+    assert not outer.exists()
 
 
 def test_a_killed_build_leaves_nothing_once_the_next_build_has_run(tmp_path):
@@ -248,6 +335,8 @@ def test_the_pdf_names_no_path_of_the_checkout(tmp_path):
 
 TEMPLATE_FAULTS = {
     "undefined name": ("{{ nothing.here }}\n", "is undefined"),
+    "python error": ("{{ 1 / 0 }}\n", "ZeroDivisionError"),
+    "memory": ("{{ 'x' * 10 ** 10 }}\n", "beyond what a layout uses"),
     "outside the layouts": ("{% include '/etc/passwd' %}\n", "in no layouts folder"),
     "itself": ("{% include 'partials/byline.html.j2' %}\n", "itself"),
     "unsafe attribute": ("{{ article.__class__.__mro__ }}\n", "may not"),
@@ -267,3 +356,13 @@ def test_a_fault_of_a_manuscripts_template_is_an_error_at_its_line(tmp_path, cas
         error = caught.value
         assert error.code == "PR160" and words in error.message, str(error)
         assert error.where.path == template and error.where.line == 2
+
+
+def test_a_fault_in_the_projects_template_is_not_blamed_on_the_manuscript(tmp_path):
+    # A manuscript whose layouts/ holds only a stylesheet, and a project template that
+    # fails: a bug of Pressroom's, reported as one (not as PR160).
+    from pressroom.outputs.layouts import render_in
+    folder = _copy(tmp_path, print_css="/* house rules */")
+    with pytest.raises(Exception) as caught:
+        render_in(folder, "page.html.j2")  # no context: the project's template fails
+    assert not isinstance(caught.value, PressroomError)

@@ -183,9 +183,10 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
 def page_texts(reader: PdfReader) -> list[str]:
     """Each page's text in the order the page draws it. pypdf reads the content stream as
     it is; PDFium reorders the glyphs of loosely spaced lines by position, and reports a
-    hyphen at a line's end as U+0002. The hyphen that breaks a Latin word over two lines
-    is the composer's, not the manuscript's: it is taken out, the word joined again."""
-    return [LINE_END_HYPHEN.sub("", page.extract_text()) for page in reader.pages]
+    hyphen at a line's end as U+0002. A hyphen at a line's end between letters may be the
+    composer's (a word broken) or the manuscript's (state-of-the-art): it is marked, the
+    word joined again, and the reading-order comparison takes it either way."""
+    return [verify.marked(page.extract_text()) for page in reader.pages]
 
 
 def story_text(reader: PdfReader) -> str:
@@ -632,12 +633,16 @@ def check_reproducible(manuscript: Path) -> list[Result]:
                       "from pressroom.build import build_all; "
                       "build_all(Path(sys.argv[1]), Path(sys.argv[2]))")
             run = subprocess.run([sys.executable, "-c", script, str(source), str(out),
-                                  str(project)],
+                                  str(project)], cwd=project,
                                  env={**os.environ, "TZ": zone}, capture_output=True, text=True)
             if run.returncode != 0:
                 return [Result("reproducible", False, "build failed",
-                               (run.stderr.strip().splitlines() or ["?"])[-1])]
+                               " ".join(run.stderr.strip().splitlines()[-3:]) or "?")]
             outputs.append(sorted(out.iterdir()))
+        names = [[path.name for path in built] for built in outputs]
+        if names[0] != names[1]:
+            return [Result("reproducible", False, "the builds made different files",
+                           f"{', '.join(names[0])} against {', '.join(names[1])}")]
         for one, two in zip(*outputs):
             same = sha256(one) == sha256(two)
             results.append(Result(f"reproducible{one.suffix}", same,

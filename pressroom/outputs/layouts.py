@@ -39,7 +39,7 @@ def environment_in(folder: Path) -> jinja2.Environment:
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
     # (Jinja's loaders still notice a template changed on disk).
-    return jinja2.sandbox.SandboxedEnvironment(
+    return _LayoutSandbox(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(folder / "layouts"),
             jinja2.FileSystemLoader(LAYOUTS_DIR),
@@ -86,23 +86,31 @@ def render_in(folder: Path, template: str, **context) -> str:
     of a template there is the folder's error, not a crash."""
     try:
         return _environment(folder).get_template(template).render(**context)
-    except (jinja2.TemplateError, UnicodeDecodeError, RecursionError) as error:
-        own = folder / "layouts"
-        if not own.is_dir():
+    except Exception as error:  # noqa: BLE001 - a template may fail in any way Python can
+        fault = _template_error(error, folder / "layouts")
+        if fault is None:
             raise  # the project's own layouts failed: a bug in Pressroom
-        raise _template_error(error, own, template) from None
+        raise fault from None
 
 
-def _template_error(error: BaseException, own: Path, template: str) -> ManuscriptError:
-    """PR160 at the template file and line where ``error`` arose."""
+def _template_error(error: BaseException, own: Path) -> ManuscriptError | None:
+    """PR160 at the line of the manuscript's own template where ``error`` arose, or None
+    if it arose in none of them."""
+    if not own.is_dir():
+        return None
+    inside = lambda name: Path(name).is_relative_to(own)  # noqa: E731
     path, line = None, None
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename \
+            and inside(error.filename):
         path, line = Path(error.filename), error.lineno
     else:
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename.endswith((".j2", ".html")) and Path(frame.filename).exists():
+            if inside(frame.filename):
                 path, line = Path(frame.filename), frame.lineno
                 break
+    if path is None and not isinstance(error, (jinja2.TemplateNotFound,
+                                               jinja2.TemplatesNotFound, UnicodeDecodeError)):
+        return None
     if isinstance(error, RecursionError):
         problem = "extends or includes itself, without end"
     elif isinstance(error, UnicodeDecodeError):
@@ -111,13 +119,35 @@ def _template_error(error: BaseException, own: Path, template: str) -> Manuscrip
         problem = f"asks for a template that is in no layouts folder: {error.message}"
     elif isinstance(error, jinja2.sandbox.SecurityError):
         problem = f"does what a layout may not: {error}"
+    elif isinstance(error, jinja2.TemplateError):
+        problem = f"fails: {error.message or error}"
     else:
-        problem = f"fails: {getattr(error, 'message', None) or error}"
+        problem = f"fails: {type(error).__name__}: {error}"
     where = Location(path, line) if path else Location(own)
-    name = path.name if path else template
+    name = path.name if path else "a template"
     return ManuscriptError(f"the template {name} {problem}", where,
                            "correct the manuscript's own layouts/, or delete the file to use "
                            "the project's", code="PR160")
+
+
+class _LayoutSandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, with the arithmetic that can fill the memory bounded: a layout
+    repeats a string or raises a number only so far."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_LENGTH = 1_000_000  # characters (or items) a repeated text may reach
+    MAX_EXPONENT = 100
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > self.MAX_EXPONENT:
+            raise jinja2.sandbox.SecurityError(f"the power {right} is beyond what a layout uses")
+        if operator == "*":
+            for count, repeated in ((left, right), (right, left)):
+                if isinstance(count, int) and isinstance(repeated, (str, list, tuple)) \
+                        and count * max(len(repeated), 1) > self.MAX_LENGTH:
+                    raise jinja2.sandbox.SecurityError(
+                        f"repeating a text {count} times is beyond what a layout uses")
+        return super().call_binop(context, operator, left, right)
 
 
 def stylesheet(article: Article, name: str) -> Path:

@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
+import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import fonts, photos
@@ -147,7 +148,7 @@ def created_stamp() -> str | None:
 class Template:
     """One of WeasyPrint's log messages, by its format string (WeasyPrint is pinned)."""
 
-    cause: str  # "machine", "stylesheet", "image", "glyph", or "page" (anything else)
+    cause: str  # "machine", "applied", "stylesheet", "image", "glyph", or "page" (any other)
     pattern: re.Pattern
 
 
@@ -168,8 +169,11 @@ TEMPLATES = (
     _template("stylesheet", r"Missing \S+ descriptor in '@font-face' rule at "
                             r"(?P<line>\d+):(?P<column>\d+)"),
     _template("stylesheet", r"Failed to load stylesheet at (?P<url>\S+)"),
-    _template("stylesheet", r"(?:Invalid or unsupported selector|Expected a media type|"
-                            r"Error: .* at (?P<line>\d+):(?P<column>\d+)|Deprecated `)"),
+    _template("stylesheet", r"Invalid or unsupported selector"),
+    _template("stylesheet", r"Expected a media type"),
+    _template("stylesheet", r"Error: .* at (?P<line>\d+):(?P<column>\d+)"),
+    # A prefixed property WeasyPrint still applies: the page is right, nothing to say.
+    _template("applied", r"Deprecated `"),
     _template("stylesheet", r"Font-face .* cannot be loaded"),
     # weasyprint/images.py
     _template("image", r"Failed to load image at '(?P<url>[^']*)'"),
@@ -231,15 +235,13 @@ def weasyprint_log() -> Iterator[list[LogLine]]:
         logger.removeHandler(handler)
 
 
-_MACHINE_SAID: set[str] = set()  # PR505 once a process, not once a font or a page
-
-
 def report_machine(messages: list[RendererMessage]) -> None:
-    """PR505 for an optional library WeasyPrint lacks: a warning, even under --strict."""
+    """PR505 for an optional library WeasyPrint lacks: a warning, even under --strict,
+    once a run (not once a font, a page or a manuscript of ``--all``)."""
+    diagnostics = active_diagnostics()
     if any(message.cause == "machine" for message in messages) \
-            and "harfbuzz-subset" not in _MACHINE_SAID:
-        _MACHINE_SAID.add("harfbuzz-subset")
-        active_diagnostics().warn(PressroomWarning(
+            and diagnostics.first_time("PR505 harfbuzz-subset"):
+        diagnostics.warn(PressroomWarning(
             "PR505", "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: WeasyPrint "
             "subsets the fonts with fontTools, which is slower; the pages are the same",
             None, "install the Debian package libharfbuzz-subset0, as scripts/install.sh does"))
@@ -276,19 +278,28 @@ def sandboxed(roots: Roots, asker: Asker) -> Iterator[SandboxFetcher]:
         raise asker.refused(SandboxRefusal(fetcher.refused[0], "outside the project"))
     messages = [classify(text, text.origin) for text in dict.fromkeys(logged)]
     report_machine(messages)
-    errors = [_page_error(message, roots, asker) for message in messages
-              if message.cause != "machine"]
+    faults = [message for message in messages if message.cause not in ("machine", "applied")]
+    sources = _stylesheet_sources(asker.stylesheets, roots, fetcher) \
+        if any(message.cause == "stylesheet" for message in faults) else {}
+    errors = [_page_error(message, sources, asker) for message in faults]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
 
 
-def _page_error(message: RendererMessage, roots: Roots, asker: Asker) -> PressroomError:
+def _page_error(message: RendererMessage, sources: dict[str, Path],
+                asker: Asker) -> PressroomError:
     fields = message.fields
     if message.cause == "stylesheet":
-        where = _stylesheet_line(asker.stylesheets, fields) or asker.where
-        return BuildError(f"the renderer ignored CSS: {message.text}", where,
-                          layouts_hint(asker.whose) if where == asker.where else
-                          "correct or remove the rule there", code="PR401")
+        source = sources.get(message.text)
+        if source is not None:
+            line = int(fields["line"]) if fields.get("line") else None
+            column = int(fields["column"]) if line and fields.get("column") else None
+            return BuildError(f"the renderer ignored CSS: {message.text}",
+                              Location(source, line, column),
+                              "correct or remove the rule there", code="PR401")
+        # Not from a stylesheet file: from the CSS the layouts write into the page.
+        return BuildError(f"the renderer ignored CSS the layouts wrote: {message.text}",
+                          asker.where, layouts_hint(asker.whose), code="PR401")
     if message.cause == "image":
         url = fields.get("url") or ""
         where = dict(asker.figures).get(url, asker.where)
@@ -301,22 +312,21 @@ def _page_error(message: RendererMessage, roots: Roots, asker: Asker) -> Pressro
     return BuildError("WeasyPrint: " + message.text, asker.where, layouts_hint(asker.whose))
 
 
-def _stylesheet_line(stylesheets: tuple[Path, ...], fields: dict) -> Location | None:
-    """The stylesheet holding what WeasyPrint reports at a line and column: WeasyPrint
-    gives the line, not the file, so the declaration is looked for there in each."""
-    if "line" not in fields:
-        return None
-    line, column = int(fields["line"]), int(fields["column"])
-    declaration = fields.get("declaration")
-    wanted = declaration.split(":")[0].strip() if declaration else None
+def _stylesheet_sources(stylesheets: tuple[Path, ...], roots: Roots,
+                        fetcher: SandboxFetcher) -> dict[str, Path]:
+    """Which stylesheet file says what WeasyPrint said: its messages give a line but no
+    file, so each file is read again on its own and its messages kept."""
+    sources: dict[str, Path] = {}
     for path in stylesheets:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if line <= len(lines) and (wanted is None or wanted in lines[line - 1]):
-            return Location(path, line, column)
-    return None
+        with weasyprint_log() as logged:
+            try:
+                weasyprint.CSS(string=path.read_text(encoding="utf-8"),
+                               base_url=roots.url(path), url_fetcher=fetcher)
+            except (OSError, UnicodeDecodeError, SandboxRefusal):
+                continue  # reported already, as the rendering met it
+        for text in logged:
+            sources.setdefault(text, path)
+    return sources
 
 
 def check_page_count(document, expected: int, what: str, asker: Asker) -> None:

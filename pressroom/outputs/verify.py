@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 
@@ -66,6 +66,8 @@ def reading_order(article: Article) -> list[Part]:
     for block in article.blocks:
         if block.kind == "figure":
             parts.append(Part("a caption", block.caption, block.where))
+            if block.credit:
+                parts.append(Part("a photo credit", block.credit, block.where))
         else:
             parts.append(Part("a subhead" if block.kind == "subhead" else "a paragraph",
                               block.text, block.where))
@@ -74,23 +76,49 @@ def reading_order(article: Article) -> list[Part]:
     return parts
 
 
+# Parts that stand where the page has room, not necessarily in reading order.
+LOOSE = ("a caption", "a photo credit")
+
+
 def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = ()
              ) -> tuple[int, Part | None, str]:
     """How many parts ``text`` holds in order, the first it does not, and how it fails
     ("missing" or "out of order"). Parts named in ``loose`` need only be there: a photo
-    (and its caption) stands where the page has room for it, maybe before its paragraph."""
+    (and its caption) stands where the page has room for it, maybe before its paragraph.
+    A hyphen at a line's end between letters (``marked``) may be the composer's, added
+    where it broke a word, or the manuscript's own (state-of-the-art): either matches."""
     haystack, position = squeeze(text), 0
     for found, part in enumerate(parts):
         needle = squeeze(part.text)
         if part.name in loose:
-            if needle not in haystack:
+            if _find(haystack, needle, 0) is None:
                 return found, part, "missing"
             continue
-        index = haystack.find(needle, position)
-        if index < 0:
-            return found, part, "missing" if needle not in haystack else "out of order"
-        position = index + len(needle)
+        end = _find(haystack, needle, position)
+        if end is None:
+            return found, part, "missing" if _find(haystack, needle, 0) is None \
+                else "out of order"
+        position = end
     return len(parts), None, ""
+
+
+HYPHEN_MARK = "\x01"  # a line-end hyphen between letters, the composer's or the manuscript's
+
+
+def marked(text: str) -> str:
+    """``text`` with each hyphen at a line's end between letters made HYPHEN_MARK."""
+    return LINE_END_HYPHEN.sub(HYPHEN_MARK, text)
+
+
+def _find(haystack: str, needle: str, start: int) -> int | None:
+    """Where ``needle`` ends in ``haystack`` after ``start``, or None."""
+    if HYPHEN_MARK not in haystack:
+        index = haystack.find(needle, start)
+        return None if index < 0 else index + len(needle)
+    pattern = "".join(("(?:-|\x01)" if char == "-" else re.escape(char) + "\x01?")
+                      for char in needle)
+    found = re.compile(pattern).search(haystack, start)
+    return found.end() if found else None
 
 
 def join_jumped(texts: list[str]) -> str:
@@ -103,7 +131,10 @@ def join_jumped(texts: list[str]) -> str:
         if number:
             found = JUMP_FROM.search(text)
             text = text[found.end():] if found else text
-        found = JUMP_TO.search(text)
+        # The story's own jump line is its page's last: a paragraph may quote one.
+        found = None
+        for found in JUMP_TO.finditer(text):
+            pass
         pieces.append(text[:found.start()] if found and number < len(texts) - 1 else text)
     return "".join(pieces)
 
@@ -121,14 +152,16 @@ class Drawn:
 def drawn_text(page_box, within: str | None = None) -> Drawn:
     """The visible text of a laid-out page, a line a line; ``within``: only what the
     element of that id holds (one module of an edition's page)."""
-    width, height = page_box.margin_width(), page_box.margin_height()
+    sheet = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
     lines: list[str] = []
     unseen: list[tuple[str, str]] = []
-    sheet = (0.0, 0.0, width, height)
-    for box, clip, inside in _text_boxes(page_box, sheet, within is None, within):
-        if not inside or not box.text:
+    for box, seen in _text_boxes(page_box, _Seen(sheet, sheet), within is None, within):
+        if box is _BREAK:
+            lines.append("\n")
             continue
-        why = _unseen(box, clip, sheet)
+        if not box.text:
+            continue
+        why = seen.why_unseen(box)
         if why:
             unseen.append((box.text, why))
         else:
@@ -136,69 +169,121 @@ def drawn_text(page_box, within: str | None = None) -> Drawn:
     return Drawn("".join(lines), tuple(unseen))
 
 
-def _text_boxes(box, clip, inside: bool, within: str | None) -> Iterator[tuple]:
-    """Every text box under ``box`` with the rectangle that clips it, a line break after
-    each line box (as "\\n" text boxes), and whether it lies in the wanted element."""
+@dataclass(frozen=True)
+class _Seen:
+    """What the boxes around a text box do to it: the sheet, the rectangle that clips it,
+    the line box it stands in, and whether an ancestor hides it."""
+
+    sheet: tuple[float, float, float, float]
+    clip: tuple[float, float, float, float]
+    line: tuple[float, float] | None = None  # the line box's top and bottom
+    hidden: str | None = None  # why an ancestor makes it invisible
+
+    def inside(self, box) -> "_Seen":
+        style = box.style
+        seen = self
+        if style["transform"] and not self.hidden:
+            # WeasyPrint moves the box only when it draws it; where the text ends up is
+            # not in the layout, so it cannot be vouched for.
+            seen = replace(seen, hidden="moved by a CSS transform, which the build cannot "
+                                        "follow")
+        if style["opacity"] == 0 and not seen.hidden:
+            seen = replace(seen, hidden="made transparent (opacity: 0)")
+        if style["overflow"] != "visible" and not isinstance(box, boxes.PageBox):
+            seen = replace(seen, clip=_intersect(seen.clip, (
+                box.padding_box_x(), box.padding_box_y(),
+                box.padding_box_x() + box.padding_width(),
+                box.padding_box_y() + box.padding_height())))
+        if isinstance(box, boxes.LineBox):
+            seen = replace(seen, line=(box.position_y, box.position_y + box.height))
+        return seen
+
+    def why_unseen(self, box) -> str | None:
+        style = box.style
+        if self.hidden:
+            return self.hidden
+        if style["visibility"] != "visible":
+            return f"hidden (visibility: {style['visibility']})"
+        if getattr(style["color"], "alpha", 1) == 0:
+            return "set in a transparent colour"
+        size = style["font_size"] / PX_PER_PT
+        if size < MIN_TEXT_PT - 1e-6:
+            return f"set at {size:.2g} pt, under {MIN_TEXT_PT:g} pt"
+        left, right = box.position_x, box.position_x + box.width
+        # Height is the line's, not the glyph box's: a face's content area may stand
+        # above and below a tight line without any ink being cut.
+        top, bottom = self.line or (box.position_y, box.position_y + box.height)
+        slack = TOLERANCE_PT * PX_PER_PT
+        sheet, clip = self.sheet, self.clip
+        if left < sheet[0] - slack or right > sheet[2] + slack or top < sheet[1] - slack \
+                or bottom > sheet[3] + slack:
+            return "drawn off the sheet"
+        hung = HUNG_PT * PX_PER_PT
+        if right > clip[2] + hung or left < clip[0] - slack or bottom > clip[3] + slack \
+                or top < clip[1] - slack:
+            return "cut off by the box that holds it"
+        return None
+
+
+_BREAK = object()  # the end of a line box, read as a new line
+
+
+def _text_boxes(box, seen: _Seen, inside: bool, within: str | None) -> Iterator[tuple]:
+    """Every text box under ``box`` with what its ancestors do to it (``_Seen``), a line
+    break after each line box, and only those in the wanted element."""
     element = getattr(box, "element", None)
     if within is not None and element is not None and element.get("id") == within \
             and getattr(box, "element_tag", None) is not None:
         inside = True
     if isinstance(box, boxes.TextBox):
-        yield box, clip, inside
+        if inside:
+            yield box, seen
         return
-    if box.style["overflow"] != "visible" and not isinstance(box, boxes.PageBox):
-        clip = _intersect(clip, (box.padding_box_x(), box.padding_box_y(),
-                                 box.padding_box_x() + box.padding_width(),
-                                 box.padding_box_y() + box.padding_height()))
+    seen = seen.inside(box)
     for child in getattr(box, "children", ()):
-        yield from _text_boxes(child, clip, inside, within)
-    if isinstance(box, boxes.LineBox):
-        yield _Break, clip, inside
-
-
-class _Break:
-    """The end of a line box, read as a new line."""
-
-    text = "\n"
+        yield from _text_boxes(child, seen, inside, within)
+    if isinstance(box, boxes.LineBox) and inside:
+        yield _BREAK, seen
 
 
 def _intersect(a, b):
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
 
 
-def _unseen(box, clip, sheet) -> str | None:
-    if box is _Break:
-        return None
-    size = box.style["font_size"] / PX_PER_PT
-    if size < MIN_TEXT_PT - 1e-6:
-        return f"set at {size:.2g} pt, under {MIN_TEXT_PT:g} pt"
-    left, top = box.position_x, box.position_y
-    right, bottom = left + box.width, top + box.height
-    slack = TOLERANCE_PT * PX_PER_PT
-    if right < sheet[0] or left > sheet[2] or bottom < sheet[1] or top > sheet[3] \
-            or right > sheet[2] + slack or left < sheet[0] - slack:
-        return "drawn off the sheet"
-    hung = HUNG_PT * PX_PER_PT
-    if right > clip[2] + hung or left < clip[0] - slack or bottom > clip[3] + slack \
-            or top < clip[1] - slack:
-        return "cut off by the box that holds it"
-    return None
+@dataclass(frozen=True)
+class _Reading:
+    """How far a text holds an article's parts in order."""
+
+    found: int
+    total: int
+    part: Part | None  # the first part not found, None if all were
+    how: str
+
+
+def _reading(article: Article, text: str) -> _Reading:
+    parts = reading_order(article)
+    found, part, how = in_order(marked(text), parts, loose=LOOSE)
+    return _Reading(found, len(parts), part, how)
 
 
 def _problem(article: Article, text: str, unseen: Iterable[tuple[str, str]],
              what: str) -> BuildError | None:
-    parts = reading_order(article)
-    text = LINE_END_HYPHEN.sub("", text)
-    found, part, how = in_order(text, parts, loose=("a caption",))
+    return _lost(article, _reading(article, text), unseen, what)
+
+
+def _lost(article: Article, reading: _Reading, unseen: Iterable[tuple[str, str]],
+          what: str) -> BuildError | None:
+    part = reading.part
     if part is None:
         return None
     needle = squeeze(part.text)
     why = next((reason for piece, reason in unseen
                 if squeeze(piece) and squeeze(piece) in needle), None)
     shown = part.text if len(part.text) <= 24 else part.text[:24] + "…"
-    detail = f"partly {why}" if why else how
-    return BuildError(f"{what} lost text: {part.name} '{shown}' is {detail} ({found} of "
-                      f"{len(parts)} parts found in order)", part.where or Location(article.source),
+    detail = f"partly {why}" if why else reading.how
+    return BuildError(f"{what} lost text: {part.name} '{shown}' is {detail} ({reading.found} "
+                      f"of {reading.total} parts found in order)",
+                      part.where or Location(article.source),
                       "the build wrote nothing; this is a fault of the layouts or of "
                       "Pressroom, not of the manuscript, unless its own layouts/ hide text",
                       code="PR420")
@@ -229,9 +314,9 @@ def verify_edition(layout, document) -> None:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
 
 
-def reader_text(epub: bytes) -> str:
-    """The text of an e-book's reading documents (not its navigation or cover), in the
-    order the package lists them, markup taken off."""
+def reader_texts(epub: bytes) -> list[str]:
+    """The text of each of an e-book's reading documents (not its navigation or cover),
+    in the order the package lists them, markup taken off."""
     with zipfile.ZipFile(io.BytesIO(epub)) as package:
         names = [name for name in package.namelist() if name.endswith(".xhtml")
                  and PurePosixPath(name).name not in ("nav.xhtml", "cover.xhtml")]
@@ -241,13 +326,18 @@ def reader_text(epub: bytes) -> str:
                                                                           no_network=True))
             body = root.find("{http://www.w3.org/1999/xhtml}body")
             texts.append("".join(body.itertext()) if body is not None else "")
-    return "\n".join(texts)
+    return texts
 
 
 def verify_ebook(articles, epub: bytes) -> None:
-    """Every part of each article in the e-book, in order within that article."""
-    text = reader_text(epub)
-    errors = [error for article in articles
-              if (error := _problem(article, text, (), "the e-book"))]
+    """Every part of each article, in order, in one of the e-book's chapters: its own,
+    so that one story's byline is never vouched for by another's."""
+    texts = reader_texts(epub) or [""]
+    errors = []
+    for article in articles:
+        best = max((_reading(article, text) for text in texts), key=lambda r: r.found)
+        error = _lost(article, best, (), "the e-book")
+        if error:
+            errors.append(error)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
