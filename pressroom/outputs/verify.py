@@ -88,17 +88,24 @@ def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = ()
     A hyphen at a line's end between letters (``marked``) may be the composer's, added
     where it broke a word, or the manuscript's own (state-of-the-art): either matches."""
     haystack, position = squeeze(text), 0
+    # A photo and its caption stand where the page has room, maybe in the middle of a
+    # paragraph that runs past it: taken out first, they do not split that paragraph.
+    for part in parts:
+        if part.name in loose:
+            span = _span(haystack, squeeze(part.text), 0)
+            if span is not None:
+                haystack = haystack[:span[0]] + haystack[span[1]:]
     for found, part in enumerate(parts):
         needle = squeeze(part.text)
         if part.name in loose:
-            if _find(haystack, needle, 0) is None:
+            if _span(squeeze(text), needle, 0) is None:
                 return found, part, "missing"
             continue
-        end = _find(haystack, needle, position)
-        if end is None:
-            return found, part, "missing" if _find(haystack, needle, 0) is None \
+        span = _span(haystack, needle, position)
+        if span is None:
+            return found, part, "missing" if _span(haystack, needle, 0) is None \
                 else "out of order"
-        position = end
+        position = span[1]
     return len(parts), None, ""
 
 
@@ -110,15 +117,15 @@ def marked(text: str) -> str:
     return LINE_END_HYPHEN.sub(HYPHEN_MARK, text)
 
 
-def _find(haystack: str, needle: str, start: int) -> int | None:
-    """Where ``needle`` ends in ``haystack`` after ``start``, or None."""
+def _span(haystack: str, needle: str, start: int) -> tuple[int, int] | None:
+    """Where ``needle`` stands in ``haystack`` after ``start``, or None."""
     if HYPHEN_MARK not in haystack:
         index = haystack.find(needle, start)
-        return None if index < 0 else index + len(needle)
+        return None if index < 0 else (index, index + len(needle))
     pattern = "".join(("(?:-|\x01)" if char == "-" else re.escape(char) + "\x01?")
                       for char in needle)
     found = re.compile(pattern).search(haystack, start)
-    return found.end() if found else None
+    return found.span() if found else None
 
 
 def join_jumped(texts: list[str]) -> str:
