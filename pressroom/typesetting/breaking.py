@@ -18,7 +18,15 @@ JLREQ, cheapest first:
    to half an em each, then, by no more than 0.02 em, the spacing of its characters;
 3. stretching: Han-Latin gaps up to 1/4 em, then every other gap of the line evenly,
    costing steeply past 0.05 em and prohibitively past 0.08 em;
-4. as a last resort, a long Latin word hyphenated (a URL broken after / . or @).
+4. as a last resort, a long Latin word hyphenated (a URL broken after / . or @);
+5. where nothing else lets a line reach its measure, a break inside what may not break
+   (``FORCED_BREAK_COST``, worse than a loose line): between two characters of a Latin
+   piece wider than the column (``lines.split_wide``: after a letter with a hyphen, after
+   a digit without), or between any two units of a stretch with no break point wider
+   than the column (a run of a thousand closing marks). So every line fits its column,
+   and the work stays linear in the paragraph's length: a line is weighed only until it
+   is too wide, and a setting with a forced break behind it is followed only if it is
+   the cheapest.
 
 A paragraph's last line holds at least two characters besides punctuation (no 孤字),
 unless only a line spread past 0.2 em could give it them. Lines that the text leaves no
@@ -46,7 +54,7 @@ from dataclasses import dataclass
 from ..reading.model import ARTICLE_NUMBER
 from .lines import (COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
                     MIN_HAN_LATIN_GAP, Fit, Line, Metrics, Unit, compressible, gap, may_break,
-                    set_line, stretchable, units, whole)
+                    set_line, split_wide, stretchable, units, whole)
 
 # What a line costs, in demerits. The scale: a line spread by 0.01 em costs 1.
 LINE_COST = 1.0  # each line: of two settings as good, the shorter wins
@@ -67,6 +75,7 @@ GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last l
 EPSILON = 1e-9
 WORD_SPACE_STRETCH = 0.2  # em a space between Latin words may grow by before Han gaps do
 SHORTEST = 0.5  # of the measure: a shorter line is tried only where no longer one fits
+FORCED_BREAK_COST = 2 * LOOSE_COST  # a break where none is allowed: worse than a loose line
 
 
 def stretch_cost(spread: float) -> float:
@@ -182,8 +191,11 @@ class _Counts:
         self.marks = list(itertools.accumulate((compressible(u) for u in items), initial=0))
         self.spaces = list(itertools.accumulate((u.kind == "space" and u.text == " "
                                                  for u in items), initial=0))
+        # A piece cut character by character (``Unit.forced``) has a letter gap after
+        # each of its characters but the last.
         self.letters = list(itertools.accumulate(
-            (max(0, len(u.text) - 1) if u.kind == "latin" else 0 for u in items), initial=0))
+            (max(0, len(u.text) - 1) + u.forced if u.kind == "latin" else 0 for u in items),
+            initial=0))
 
     def content(self, start: int, end: int) -> Content:
         """The line items[start:end] (``end`` past any spaces it ends on)."""
@@ -197,7 +209,7 @@ class _Counts:
             marks=self.marks[end - 1] - self.marks[start],
             latin_gaps=self.latin[end - 1] - self.latin[start],
             stretchable=self.stretch[end - 1] - self.stretch[start],
-            letters=self.letters[end] - self.letters[start],
+            letters=self.letters[end] - self.letters[start] - self.items[end - 1].forced,
             word_spaces=self.spaces[end] - self.spaces[start],
             end_half=last.kind in ("stop", "close") and last.text in COMPRESSIBLE
             and last.width > 0.9,
@@ -212,7 +224,7 @@ def _break_points(items: list[Unit]) -> list[int]:
     points = []
     for index in range(1, len(items)):
         before, after = items[index - 1], items[index]
-        if after.kind == "space":
+        if after.kind == "space" or after.glued:
             continue
         if before.kind == "space":
             if not _padding(items, index - 1):
@@ -263,7 +275,14 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
     """Every line count the paragraph can be set in with its cheapest breaks (em)."""
     counts = _Counts(items, face, hang)
     ends = len(items)
-    points = [0] + _break_points(items) + [ends]
+    allowed = [0] + _break_points(items) + [ends]
+    # A stretch between two break points wider than the column may break anywhere inside,
+    # at a cost (a thousand closing marks in a row, a line of dashes).
+    forced: set[int] = set()
+    for before, after in zip(allowed, allowed[1:]):
+        if counts.width[after] - counts.width[before] > measure - indent + EPSILON:
+            forced.update(range(before + 1, after))
+    points = sorted(set(allowed) | forced) if forced else allowed
     widths = [counts.width[point] for point in points]
     # best[p]: line count -> (cost, previous point, its Fit) for a line starting at points[p].
     best: list[dict[int, tuple[float, int, Fit | None]]] = [{} for _ in points]
@@ -292,6 +311,8 @@ def break_paragraph(items: list[Unit], face: Metrics, measure: float, indent: fl
             if fit is None:
                 return False
             cost = LINE_COST + fit.cost
+            if stop in forced or items[end - 1].forced:
+                cost += FORCED_BREAK_COST
             if last and start > 0 and _characters(items[start:end]) < 2:
                 cost += LONE_COST  # a lone last character (孤字)
             for lines, (before, _, _) in states.items():
@@ -382,6 +403,7 @@ def _set_paragraph(text: str, face: Metrics, size: float, measure: float, indent
         items.pop(0)
     if not items:
         return Variants(())
+    items = split_wide(items, face, (measure - indent) / size)
     settings = break_paragraph(items, face, measure / size, indent / size, hang, justify_last)
     lines = min(settings, key=lambda n: (settings[n].cost, n))
     chosen = settings[lines]

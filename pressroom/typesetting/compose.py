@@ -23,15 +23,24 @@ band a subhead takes (three or four rows) and a spare row before the byline. In 
 """
 from __future__ import annotations
 
-from ..reading.model import Article, PageSpec
-from .copyfit import MAX_PAGES, fewest_pages, fill, natural, no_fill, ragged, too_long
+from ..errors import Location, ManuscriptError, raise_all
+from ..reading.model import Article, PageSpec, Subhead
+from .copyfit import (MAX_PAGES, fewest_pages, fill, natural, no_fill, pitches, ragged,
+                      subhead_bands, too_long)
+from ..fonts import HEI, SONG
+from .flow import KEEP_AFTER_SUBHEAD
+from .folios import furniture, page_labels
+from .frames import PT_PER_MM
+from .headings import plain_width
+from .pages import MASTHEAD_SIZE, PUBLICATION_SIZE, make_sheet
 from .parts import Layout
-from .texts import Texts
+from .texts import MAX_LINES, Texts, jump_head
 
 
 def compose(article: Article, spec: PageSpec) -> Layout:
     """Set every text of the article and place it on as many pages as it needs."""
     texts = Texts.of(article, spec.settings)
+    _check_columns(texts, spec)
     tried: list[int] = []
     if spec.settings.fill:  # one page, full, or a message that says which way and how much
         return fill(texts, spec, 1, tried) or _raise(no_fill(texts, spec, tried))
@@ -52,3 +61,54 @@ def compose(article: Article, spec: PageSpec) -> Layout:
 
 def _raise(error: Exception):
     raise error
+
+
+def _check_columns(texts: Texts, spec: PageSpec) -> None:
+    """Refuse (PR116) what no page of the layout can hold, before the search that would
+    only say to cut text: a subhead or byline deeper than a column at the tightest leading
+    (a subhead with the lines that must stand under it), a jump title of more lines than
+    a headline, header-strip texts wider than the sheet."""
+    article = texts.article
+    errors = []
+
+    def where(key: str) -> Location:
+        return article.where.get(key) or Location(article.source)
+
+    jump = jump_head(texts, spec.jump_title)
+    if spec.jump_title and len(jump.headline) > MAX_LINES["title"]:
+        raise ManuscriptError(
+            f"the jump title takes {len(jump.headline)} lines across the page, more than "
+            f"the {MAX_LINES['title']} it may", where("jump_title"), "shorten the jump title",
+            code="PR116")
+    pitch = min(pitches(texts.settings))
+    # The rows of a continuation's column, its first kept for （上接…）.
+    rows = make_sheet(texts, jump, pitch).frame.rows - 1
+    for block in article.blocks:
+        if isinstance(block, Subhead) and \
+                min(subhead_bands(texts, block, pitch)) + KEEP_AFTER_SUBHEAD > rows:
+            errors.append(ManuscriptError(
+                f"the subhead takes {len(texts.subheads[id(block)])} lines "
+                f"({min(subhead_bands(texts, block, pitch))} rows): with the two lines that "
+                f"must follow it, more than a column of the page holds ({rows} rows)",
+                block.where, "shorten the subhead", code="PR116"))
+    # The header strip is one line across the type area, its texts side by side: past
+    # the sheet's width they would be drawn off it.
+    strip = furniture(spec, page_labels(spec.page_label, 1), 0)
+    widths = {key: plain_width(getattr(strip, name), texts.faces[SONG]) * MASTHEAD_SIZE
+              for key, name in (("section", "section"), ("page_editor", "editor"),
+                                ("page", "page"), ("date", "date"))}
+    widths["publication"] = plain_width(strip.publication, texts.faces[HEI]) \
+        * PUBLICATION_SIZE * 1.15  # its letter-spacing of 0.15 em (print.css)
+    sheet = texts.settings.page_width * PT_PER_MM
+    if sum(widths.values()) > sheet:
+        key = max(("section", "page_editor", "publication", "page"), key=widths.get)
+        errors.append(ManuscriptError(
+            f"the header strip's texts are {sum(widths.values()):.0f} pt wide, the sheet "
+            f"{sheet:.0f} pt: its {key.replace('_', ' ')} is too long for one line",
+            where(key), f"shorten the {key.replace('_', ' ')}", code="PR116"))
+    if len(texts.byline) > rows:
+        errors.append(ManuscriptError(
+            f"the byline takes {len(texts.byline)} lines: deeper than a column of the page "
+            f"({rows} rows)", where("byline"),
+            "shorten the byline", code="PR116"))
+    raise_all(errors)

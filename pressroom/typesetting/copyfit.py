@@ -20,13 +20,13 @@ from .flow import KEEP_AFTER_SUBHEAD, Piece, pour
 from .folios import page_labels
 from .pages import Sheet, chain_of, make_layout, make_sheet, make_sheets, pitches
 from .parts import Layout, Sizes
-from .texts import Texts, first_head
+from .texts import MAX_PAGES, Texts, first_head
 
 SHORT_STORY = 800  # characters: up to this a story that does not fill the page takes 2-3 columns
-MAX_PAGES = 16  # a story longer than this many pages is not a newspaper story
 MAX_POURS = 1500  # layouts poured per page count before settling for a ragged one
 MAX_FIGURE_TRIES = 200  # combinations of photo heights tried, nearest first
 NATURAL_POURS = 60  # depths poured per module shape for a story at its natural depth
+NATURAL_BUDGET = 300  # and over all its shapes (a page of 20 columns has 11 to try)
 NATURAL_FIGURE_TRIES = 8  # photo heights tried per leading there
 VARIANT_TRIES = 4  # choices of paragraphs set a line shorter or longer tried per count
 VARIANT_SPARES = 2  # paragraphs beyond the cheapest that such a choice may take
@@ -70,15 +70,15 @@ def fill_sheets(texts: Texts, spec: PageSpec, sheets: list[Sheet], tried: list[i
     for figure_rows in _figure_rows(texts, pitch, min(sheet.frame.rows for sheet in sheets)):
         figures = span * sum(figure_rows.values())
         for spare in (0, 1) if bylines else (0,):
-            tried.extend(need + figures + spare - capacity for need in _needs(texts))
+            tried.extend(need + figures + spare - capacity for need in _needs(texts, pitch))
             # Count first; pour the text into the columns only when it can fill them,
             # its paragraphs as set or some a line shorter or longer.
             for chosen in _variant_texts(texts, floor - figures - spare,
-                                         capacity - figures - spare):
+                                         capacity - figures - spare, pitch):
                 pours += 1
                 if pours > budget:
                     return pours
-                flow = pour(_pieces(chosen, figure_rows, spare), columns, span)
+                flow = pour(_pieces(chosen, figure_rows, spare, pitch), columns, span)
                 if flow is not None:
                     return make_layout(chosen, spec, sheets, flow, figure_rows, labels=labels)
     return pours
@@ -98,19 +98,20 @@ def natural_sheets(texts: Texts, spec: PageSpec, sheets: list[Sheet],
         figures = span * sum(figure_rows.values())
         depths = sorted({math.ceil((base + figures + spare - capacity + shift
                                     + (1 if count > 1 else 0)) / last.columns)
-                         for base in _needs(texts) for spare in ((0, 1) if bylines else (0,))
+                         for base in _needs(texts, last.pitch)
+                         for spare in ((0, 1) if bylines else (0,))
                          for shift in (0, 1)})
         for depth in depths:
             if depth <= 1 or depth > last.rows:
                 continue
             chain = chain_of(sheets, ends=[depth] * last.columns)
             for spare in (0, 1) if bylines else (0,):
-                flow = pour(_pieces(texts, figure_rows, spare), chain, span)
+                flow = pour(_pieces(texts, figure_rows, spare, last.pitch), chain, span)
                 if flow is not None:
                     return make_layout(texts, spec, sheets, flow, figure_rows, depth,
                                        labels=labels)
     figure_rows = _figure_rows(texts, last.pitch, last.rows)[0]
-    pieces = _pieces(texts, figure_rows, 0)
+    pieces = _pieces(texts, figure_rows, 0, last.pitch)
     for depth in range(1, last.rows + 1):
         flow = pour(pieces, chain_of(sheets, ends=[depth] * last.columns), span, ragged=True)
         if flow is not None:
@@ -118,7 +119,8 @@ def natural_sheets(texts: Texts, spec: PageSpec, sheets: list[Sheet],
     return None
 
 
-def _variant_texts(texts: Texts, low: int, high: int) -> Iterator[Texts]:
+def _variant_texts(texts: Texts, low: int, high: int,
+                   pitch: float | None = None) -> Iterator[Texts]:
     """The story with some paragraphs a line shorter or longer (a small knapsack: the
     fewest changes of the least colour), so that its rows come to between ``low`` and
     ``high``: as set first, then by the size of the change."""
@@ -126,7 +128,7 @@ def _variant_texts(texts: Texts, low: int, high: int) -> Iterator[Texts]:
                               for key, variant in texts.variants.items()
                               if change in variant.by_change()), key=lambda offer: offer[0])
               for change in (-1, 1)}
-    changes = sorted({need_change for need in _needs(texts)
+    changes = sorted({need_change for need in _needs(texts, pitch)
                       for need_change in range(low - need, high - need + 1)
                       if -len(offers[-1]) <= need_change <= len(offers[1])},
                      key=lambda change: (abs(change), change))
@@ -141,26 +143,44 @@ def _variant_texts(texts: Texts, low: int, high: int) -> Iterator[Texts]:
             yield texts.with_variants({key: 1 if change > 0 else -1 for _, key in chosen})
 
 
-def _needs(texts: Texts) -> list[int]:
-    """The rows the story's lines, subheads and byline take, for each count of subheads
-    that take the larger band."""
-    small, large = min(texts.settings.subhead_rows), max(texts.settings.subhead_rows)
-    subheads = len(texts.subheads)
-    base = texts.line_count + subheads * small + len(texts.byline)
-    return [base + many * (large - small) for many in range(subheads + 1)] if large > small \
-        else [base]
+def _needs(texts: Texts, pitch: float | None = None) -> list[int]:
+    """The rows the story's lines, subheads and byline take, for each way its subheads
+    can take their bands (at ``pitch``: a subhead on more lines may need a deeper band),
+    fewest first."""
+    bands = [subhead_bands(texts, block, pitch) for block in texts.article.blocks
+             if isinstance(block, Subhead)]
+    base = texts.line_count + sum(min(options) for options in bands) + len(texts.byline)
+    totals = {0}
+    for options in bands:
+        totals = {total + option - min(options) for total in totals for option in options}
+    return sorted(base + total for total in totals)
+
+
+def subhead_bands(texts: Texts, subhead: Subhead, pitch: float | None) -> tuple[int, ...]:
+    """The bands of rows a subhead may take: the layout's that hold its lines at
+    ``pitch``, else the fewest rows that do (never a band its lines overflow)."""
+    bands = tuple(sorted(set(texts.settings.subhead_rows)))
+    if pitch is None:
+        return bands
+    height = len(texts.subheads[id(subhead)]) * Sizes.of(texts.settings).subhead_line
+    need = math.ceil(height / pitch - 1e-6)
+    return tuple(band for band in bands if band >= need) or (need,)
 
 
 def natural(texts: Texts, spec: PageSpec, count: int) -> Layout | None:
     """The story on ``count`` pages, the last set at its natural depth: every column of
     its module as deep as the deepest or a row less (the flow chooses which, column by
     column, so that no subhead is stranded at a column's foot), the rest of the type area
-    left empty. Shapes are tried widest first, each with a budget of pours."""
+    left empty. Shapes are tried widest first, each with a budget of pours, and all of
+    them with one (``NATURAL_BUDGET``)."""
     settings = texts.settings
     span = min(settings.figure_columns, settings.columns)
     bylines = len(texts.byline)
     seen: set = set()
+    total = 0
     for columns_wide in shapes(texts, count):
+        if total > NATURAL_BUDGET:
+            break
         pours = 0
         for pitch in pitches(settings):
             sheets = make_sheets(texts, spec, count, pitch, columns_wide)
@@ -172,7 +192,7 @@ def natural(texts: Texts, spec: PageSpec, count: int) -> Layout | None:
                 figures = span * sum(figure_rows.values())
                 depths = sorted({math.ceil((base + figures + spare - capacity + shift
                                             + (1 if count > 1 else 0)) / columns_wide)
-                                 for base in _needs(texts)
+                                 for base in _needs(texts, pitch)
                                  for spare in ((0, 1) if bylines else (0,))
                                  for shift in (0, 1)})
                 for depth in depths:
@@ -185,11 +205,12 @@ def natural(texts: Texts, spec: PageSpec, count: int) -> Layout | None:
                         continue
                     seen.add(key)
                     pours += 1
+                    total += 1
                     if pours > NATURAL_POURS:
                         break
                     chain = chain_of(sheets, ends=[depth] * columns_wide)
                     for spare in (0, 1) if bylines else (0,):
-                        flow = pour(_pieces(texts, figure_rows, spare), chain, span)
+                        flow = pour(_pieces(texts, figure_rows, spare, pitch), chain, span)
                         if flow is not None:
                             return make_layout(texts, spec, sheets, flow, figure_rows, depth)
                 if pours > NATURAL_POURS:
@@ -213,9 +234,9 @@ def ragged(texts: Texts, spec: PageSpec, count: int) -> Layout | None:
             if any(sheet.frame.rows < 4 for sheet in sheets):
                 continue
             figure_rows = _figure_rows(texts, pitch, sheets[-1].frame.rows)[0]
-            pieces = _pieces(texts, figure_rows, 0)
+            pieces = _pieces(texts, figure_rows, 0, pitch)
             capacity = sum(c.end - c.start for c in chain_of(sheets[:-1]))
-            rest = max(1, _needs(texts)[0] + span * sum(figure_rows.values()) - capacity)
+            rest = max(1, _needs(texts, pitch)[0] + span * sum(figure_rows.values()) - capacity)
             last = sheets[-1].frame
             for depth in range(min(last.rows, math.ceil(rest / columns_wide)), last.rows + 1):
                 flow = pour(pieces, chain_of(sheets, ends=[depth] * columns_wide), span,
@@ -257,9 +278,11 @@ def _photo_row_counts(texts: Texts, pitch: float, frame_rows: int | None
         lowest = max(math.ceil((low + caption) / pitch), math.ceil(caption / pitch) + 2)
         highest = math.floor((high + caption) / pitch)
         if frame_rows is not None:
-            # A photo taller than its frame is cropped to it, never left out.
-            highest = min(highest, frame_rows)
-            lowest = min(lowest, frame_rows)
+            # A photo taller than its frame is cropped to it, never left out; but it keeps
+            # two rows above its caption (else it would not be seen at all).
+            least = math.ceil(caption / pitch) + 2
+            highest = max(min(highest, frame_rows), least)
+            lowest = max(min(lowest, frame_rows), least)
         rows = range(lowest, max(lowest, highest) + 1)
         ideal = (natural + caption) / pitch
         ideals.append(ideal)
@@ -282,11 +305,10 @@ def _lines_after(texts: Texts, number: int) -> int:
     return lines
 
 
-def _pieces(texts: Texts, figure_rows, spare) -> list[Piece]:
-    """The story as the flow takes it. A subhead may take any of its bands: the flow
-    chooses, subhead by subhead, the one that keeps the rules."""
+def _pieces(texts: Texts, figure_rows, spare, pitch: float) -> list[Piece]:
+    """The story as the flow takes it at ``pitch``. A subhead may take any of its bands:
+    the flow chooses, subhead by subhead, the one that keeps the rules."""
     pieces: list[Piece] = []
-    bands = tuple(sorted(set(texts.settings.subhead_rows)))
     for number, block in enumerate(texts.article.blocks):
         if isinstance(block, Paragraph):
             lines = texts.lines_of[id(block)]
@@ -294,6 +316,7 @@ def _pieces(texts: Texts, figure_rows, spare) -> list[Piece]:
                 pieces.append(Piece("line", 1, block, line, opening=index == 0,
                                     closing=index == len(lines) - 1, paragraph=number))
         elif isinstance(block, Subhead):
+            bands = subhead_bands(texts, block, pitch)
             pieces.append(Piece("subhead", bands[0], block, options=bands,
                                 keep=min(KEEP_AFTER_SUBHEAD, _lines_after(texts, number))))
         elif isinstance(block, Figure):

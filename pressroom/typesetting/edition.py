@@ -367,7 +367,8 @@ def _natural(item: _Item, pitch: float, photo: bool = False) -> int:
     if item.continuation:
         return item.lines + 1  # its first column keeps a row for （上接…）
     texts = item.texts
-    return min(_needs(texts)) + _figure_cells(item, _figure_rows(texts, pitch, None)[0], photo)
+    return min(_needs(texts, pitch)) + _figure_cells(item, _figure_rows(texts, pitch, None)[0],
+                                                     photo)
 
 
 def _figure_cells(item: _Item, rows: dict[int, int], photo: bool) -> int:
@@ -383,7 +384,7 @@ def _flex(item: _Item, pitch: float, photo: bool = False) -> tuple[int, int]:
         return item.lines + 1, item.lines + 2
     texts = item.texts
     figures = [_figure_cells(item, combo, photo) for combo in _figure_rows(texts, pitch, None)]
-    needs = _needs(texts)
+    needs = _needs(texts, pitch)
     shorter = sum(-1 in variant.by_change() for variant in texts.variants.values())
     longer = sum(1 in variant.by_change() for variant in texts.variants.values())
     spare = 1 if texts.byline else 0

@@ -222,8 +222,11 @@ def _place(state: _State, piece: Piece, columns: list[Column], span: int, ragged
             if state.column >= count:
                 return False
             free = _free_run(state, columns, state.column, state.row)
-            if state.row == columns[state.column].start and free < need:
-                need = min(need, free)  # a piece taller than a column
+            if state.row == columns[state.column].start and piece.rows <= free < need:
+                # At a column's head, what must stand under it may go on in the next
+                # column; the piece itself never overruns its column (it would be drawn
+                # over the foot of the page): it goes on looking for a deeper one.
+                need = free
         state.place(Placed(piece, state.column, state.row))
         state.row += piece.rows
         return True

@@ -3,6 +3,14 @@
 Takes a text and a width; gives the lines, broken where a reader expects: at the
 manuscript's own breaks, then between BudouX phrases (never inside a word such as 打造),
 into the fewest lines of the most even length. Nothing here knows about pages or frames.
+
+Nothing is ever cut: a phrase wider than the line is broken between its own phrases,
+else between characters (a closing mark held to the character before it, an opening
+mark to the one after, unless a run of marks is itself wider than the line); a Latin
+word broken between two letters takes a hyphen at the line's end. The work is bounded:
+the fewest lines are found greedily, and evened out (a dynamic programme over the
+phrases that can share a line) only up to ``MAX_EVENED`` lines; a longer text is set
+greedily, and its place refuses it (``pressroom.typesetting.texts``, PR116).
 """
 from __future__ import annotations
 
@@ -17,14 +25,17 @@ from .lines import CLOSING, OPENING, STOPS, Metrics
 def byline_lines(byline: Byline | None, face: Metrics, size: float,
                  width: float) -> tuple[str, ...]:
     """The byline broken where a reader expects: between credits, then between names, and
-    inside a long role only between phrases."""
+    inside a long role only between phrases (a name or phrase wider than the column,
+    between characters)."""
     if not byline:
         return ()
     lines: list[str] = []
     for credit in byline.credits:
         # (text, what joins it to the word before): role phrases run on, names stand apart.
         words = [(phrase, "") for phrase in _phrases(credit.role, face, size, width)]
-        words += [(name, " ") for name in credit.names]
+        words += [(piece, " " if index == 0 else "")
+                  for name in credit.names
+                  for index, piece in enumerate(_phrases(name, face, size, width))]
         line = ""
         for word, joint in words:
             candidate = line + joint + word if line else word
@@ -38,10 +49,13 @@ def byline_lines(byline: Byline | None, face: Metrics, size: float,
 
 
 def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
-    """A role too long for the column, cut into phrases (BudouX) that each fit."""
+    """A role too long for the column, cut into phrases (BudouX) that each fit, a phrase
+    wider than the column between characters."""
     if plain_width(text, face) * size <= width:
         return [text]
-    phrases = _PARSER.parse(text)
+    phrases = [part for phrase in _PARSER.parse(text)
+               for part in ([phrase] if plain_width(phrase, face) * size <= width + 1e-6
+                            else _fitting(phrase, face, size, width))]
     pieces, current = [], ""
     for phrase in phrases:
         if current and plain_width(current + phrase, face) * size > width:
@@ -50,7 +64,7 @@ def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
         else:
             current += phrase
     pieces.append(current)
-    return pieces
+    return _hyphenated(pieces)
 
 
 _PARSER = budoux.load_default_simplified_chinese_parser()
@@ -79,8 +93,17 @@ def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
         # then the more even.
         found = [_broken(_bracketed(_glued(phrases, joining)), face, size, width)
                  for joining in (frozenset(), JOINING_WORDS)]
-        result.extend(min(found, key=lambda lines: (len(lines), _spread(lines, face))))
+        result.extend(_hyphenated(min(found, key=lambda lines: (len(lines),
+                                                                _spread(lines, face)))))
     return tuple(result)
+
+
+def _hyphenated(lines: list[str]) -> list[str]:
+    """A hyphen at the end of a line that breaks a Latin word between two letters."""
+    return [line + "-" if index < len(lines) - 1 and line[-1:].isascii()
+            and line[-1:].isalpha() and lines[index + 1][:1].isascii()
+            and lines[index + 1][:1].isalpha() else line
+            for index, line in enumerate(lines)]
 
 
 def _broken(pieces: list[str], face: Metrics, size: float, width: float) -> list[str]:
@@ -102,7 +125,11 @@ def _fitting(text: str, face: Metrics, size: float, width: float) -> list[str]:
         if len(phrases) > 1 and all(plain_width(phrase, face) * size <= width + 1e-6
                                     for phrase in phrases):
             return phrases
-    return _characters(text)
+    # A Latin word broken between letters takes a hyphen: leave room for it.
+    room = width - plain_width("-", face) * size
+    return [part for piece in _characters(text)
+            for part in ([piece] if plain_width(piece, face) * size <= room + 1e-6
+                         else list(piece))]  # a run of marks wider than the line
 
 
 def _characters(text: str) -> list[str]:
@@ -151,27 +178,43 @@ def _glued(phrases: list[str], joining: frozenset = frozenset()) -> list[str]:
     return glued
 
 
+MAX_EVENED = 12  # lines: a longer text is broken greedily (its place refuses it anyway)
+
+
 def _balanced(phrases: list[str], widths: list[float], width: float) -> list[str]:
-    """Split phrases into the fewest lines no wider than ``width``, evening their widths."""
+    """Split phrases into the fewest lines no wider than ``width``, evening their widths.
+    Every phrase is no wider than ``width`` (``_fitting`` saw to it)."""
     count = len(phrases)
-    for lines in range(1, count + 1):
-        # best[i][k]: the smallest widest line setting phrases[:i] in k lines, with the cut.
-        best = [[(math.inf, -1)] * (lines + 1) for _ in range(count + 1)]
-        best[0][0] = (0.0, -1)
-        for end in range(1, count + 1):
-            for used in range(1, lines + 1):
-                for start in range(end):
-                    line_width = sum(widths[start:end])
-                    if line_width > width + 1e-6 or best[start][used - 1][0] == math.inf:
-                        continue
-                    widest = max(best[start][used - 1][0], line_width)
-                    if widest < best[end][used][0]:
-                        best[end][used] = (widest, start)
-        if best[count][lines][0] < math.inf:
-            cuts, end, used = [], count, lines
-            while used:
-                start = best[end][used][1]
-                cuts.append("".join(phrases[start:end]))
-                end, used = start, used - 1
-            return cuts[::-1]
-    return ["".join(phrases)]  # one phrase wider than the line: nothing better to do
+    # The fewest lines: filling each line greedily gives them.
+    greedy: list[list[str]] = [[]]
+    used_width = 0.0
+    for phrase, phrase_width in zip(phrases, widths):
+        if greedy[-1] and used_width + phrase_width > width + 1e-6:
+            greedy.append([])
+            used_width = 0.0
+        greedy[-1].append(phrase)
+        used_width += phrase_width
+    lines = len(greedy)
+    if lines == 1 or lines > MAX_EVENED:
+        return ["".join(line) for line in greedy]
+    # best[k][i]: the smallest widest line setting phrases[:i] in k lines, with the cut.
+    best = [[(math.inf, -1)] * (count + 1) for _ in range(lines + 1)]
+    best[0][0] = (0.0, -1)
+    for end in range(1, count + 1):
+        first = end - 1  # the first phrase a line ending here may start with
+        while first > 0 and sum(widths[first - 1:end]) <= width + 1e-6:
+            first -= 1
+        for used in range(1, min(lines, end) + 1):
+            for start in range(first, end):
+                before = best[used - 1][start][0]
+                if before == math.inf:
+                    continue
+                widest = max(before, sum(widths[start:end]))
+                if widest < best[used][end][0]:
+                    best[used][end] = (widest, start)
+    cuts, end, used = [], count, lines
+    while used:
+        start = best[used][end][1]
+        cuts.append("".join(phrases[start:end]))
+        end, used = start, used - 1
+    return cuts[::-1]

@@ -14,6 +14,21 @@ letter or digit. It then sets a line of units by a ``Fit``, the breaker's choice
 the line reaches its measure: its last mark whole, half (clreq allows it) or hung outside
 the column; marks inside it compressed; Han-Latin gaps between 1/8 and 1/4 em; what is
 left shared evenly between all other characters.
+
+No-break spaces (U+00A0; reading turns U+2007, U+202F and a word joiner into it) never
+drop text and never let a line break where they stand: between Latin words one is set
+inside the run as a word space (1\u00a0pt, Windows\u00a011); beside a Chinese character
+it gives way to the Han-Latin gap (如\u00a0Adobe is set 如 Adobe with the gap), between
+two Chinese characters it is an ideographic space, and the units it joins stay on one
+line.
+
+A Latin run is cut where it may break as a last resort: a URL after / . @, a word of five
+letters or more between its syllables (pyphen), with a hyphen. A piece that is still
+wider than the column (a word pyphen cannot cut, a long number, a code: ``split_wide``)
+may also break between any two of its characters, at a higher cost than a loose line
+(the breaker's ``FORCED_BREAK_COST``): between two letters with a hyphen, anywhere else
+(after a digit or a sign) with nothing added. So no run is ever wider than its column,
+and a run of any length gives as many units as it has characters at most (linear work).
 """
 from __future__ import annotations
 
@@ -110,6 +125,7 @@ LATIN_RUN = re.compile(rf"——+|……+|(?:[^{_BREAKING_SPACE}\u3000-\u303F\u2
                        rf"\uF900-\uFAFF\uFF00-\uFFEF“‘”’—…·]+)|[{_BREAKING_SPACE}]+|.")
 HYPHEN = "-"
 MIN_HYPHENATED = 5  # letters: a shorter word is never hyphenated
+NO_BREAK_SPACE = "\u00a0"
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|@", re.IGNORECASE)
 _ADDRESS_BREAK = re.compile(r"(?<=[/.@])(?=[^/.@])")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -135,6 +151,34 @@ def _pieces(run: str) -> list[tuple[str, str | None]]:
     return pieces
 
 
+def split_wide(items: list["Unit"], face: Metrics, room: float) -> list["Unit"]:
+    """``items`` with every Latin piece wider than ``room`` em cut into its characters,
+    each a place to break as a last resort (``Unit.forced``): after a letter followed by
+    a letter with a hyphen, elsewhere with nothing added."""
+    if all(unit.kind != "latin" or unit.width <= room for unit in items):
+        return items
+    result: list[Unit] = []
+    for unit in items:
+        if unit.kind != "latin" or unit.width <= room or len(unit.text) < 2:
+            result.append(unit)
+            continue
+        text = unit.text
+        for index, char in enumerate(text):
+            last = index == len(text) - 1
+            joint = unit.split if last else (
+                HYPHEN if char.isalpha() and text[index + 1].isalpha() else "")
+            result.append(Unit(char, "latin", face.width(char, "latin"), split=joint,
+                               glued=unit.glued and index == 0, forced=not last))
+    return result
+
+
+def _glued_run(run: str) -> tuple[bool, str, bool]:
+    """A Latin run without the no-break spaces at its ends, and whether it had one before
+    and after: they join it to the Chinese next to it, with the Han-Latin gap."""
+    core = run.strip(NO_BREAK_SPACE)
+    return run[:1] == NO_BREAK_SPACE, core, run[-1:] == NO_BREAK_SPACE
+
+
 def latin_runs(text: str) -> set[str]:
     """The Latin runs and their pieces (and the space and hyphen) a text will need measured."""
     runs = set()
@@ -143,7 +187,9 @@ def latin_runs(text: str) -> set[str]:
         if kind == "space":
             runs.add(" ")
         elif kind == "latin":
-            runs.update(part for part, _ in _pieces(piece))
+            _, core, _ = _glued_run(piece)
+            if core:
+                runs.update(part for part, _ in _pieces(core))
             runs.add(HYPHEN)
     return runs
 
@@ -159,6 +205,8 @@ class Unit:
     split: str | None = None  # a Latin piece the run goes on after: what a break here adds
     borrowed: bool = False  # drawn by the face's ``marks`` face
     compressible: bool = False  # a mark with a blank half that may be taken away
+    glued: bool = False  # no line may start with it: a no-break space joins it to the last
+    forced: bool = False  # a break after it cuts a piece too wide for the column (split_wide)
 
 
 @dataclass(frozen=True)
@@ -205,6 +253,8 @@ class Fit:
 
 def _kind(text: str) -> str:
     char = text[0]
+    if char == NO_BREAK_SPACE and text.strip(NO_BREAK_SPACE):
+        return "latin"  # a run that a no-break space joins to what stands before it
     if char in OPENING:
         return "open"
     if char in CLOSING:
@@ -224,19 +274,42 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
     """Cut text into units and compress adjacent marks. ``kaiming``: 开明式, where 、，；：
     are half width inside a line."""
     result = []
+    glue = False  # the next unit follows a no-break space
     for piece in LATIN_RUN.findall(text):
         kind = _kind(piece)
+        if kind == "space" and NO_BREAK_SPACE in piece:
+            # No-break spaces alone between Chinese: a space (ideographic between two
+            # Chinese characters, the Han-Latin gap beside a Latin run, as below) that
+            # holds its neighbours on one line.
+            result.append(Unit(" ", kind, face.width(" ", kind), glued=True))
+            glue = True
+            continue
+        if kind == "paired" and len(piece) > 2:
+            # A long run of dashes or ellipses: marks of two characters each, which the
+            # breaker parts only where the run is wider than the column.
+            pairs = [piece[index:index + 2] for index in range(0, len(piece), 2)]
+            if len(pairs[-1]) == 1:
+                pairs[-2:] = [pairs[-2] + pairs[-1]]
+            result.extend(Unit(pair, kind, face.width(pair, kind), glued=glue and not index)
+                          for index, pair in enumerate(pairs))
+            glue = False
+            continue
         if kind == "space":
             space = "\u3000" if "\u3000" in piece else " "
             result.append(Unit(space, kind, face.width(space, kind)))
         elif kind == "latin":
-            result.extend(Unit(part, kind, face.width(part, kind), split=split)
-                          for part, split in _pieces(piece))
+            before, core, after = _glued_run(piece)
+            for index, (part, split) in enumerate(_pieces(core)):
+                result.append(Unit(part, kind, face.width(part, kind), split=split,
+                                   glued=index == 0 and (glue or before)))
+            glue = after
+            continue
         else:
             drawing = face.drawing(piece) if kind in ("open", "close") else face
             result.append(Unit(piece, kind, drawing.width(piece, kind),
                                borrowed=drawing is not face,
-                               compressible=_compressible(piece, drawing)))
+                               compressible=_compressible(piece, drawing), glued=glue))
+        glue = False
     # A space typed between Chinese and Latin (本版是 Pressroom 排版) gives way to the
     # fixed Han-Latin gap, as clreq's automatic spacing does; one between two Chinese
     # characters (第一条 为了) is the ideographic space such texts mean, and holds them
@@ -248,7 +321,7 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
             if kinds == {"han", "latin"} and unit.text == " ":
                 continue
             if kinds <= CHINESE_KINDS:
-                unit = Unit("\u3000", "space", face.width("\u3000", "han"))
+                unit = Unit("\u3000", "space", face.width("\u3000", "han"), glued=unit.glued)
         spaced.append(unit)
     result = spaced
     # 标点挤压: of two adjacent marks, the first loses its blank half, unless both open,
@@ -282,7 +355,7 @@ def _squeezed(unit: Unit, face: Metrics) -> Unit:
     halt = face.has_halt and not unit.borrowed
     width = face.advance(unit.text, halt=True) if halt else unit.width - HALF
     return Unit(unit.text, unit.kind, min(width, unit.width - HALF + 1e-9), side,
-                borrowed=unit.borrowed, compressible=unit.compressible)
+                borrowed=unit.borrowed, compressible=unit.compressible, glued=unit.glued)
 
 
 def may_break(before: Unit, after: Unit) -> bool:
@@ -290,6 +363,8 @@ def may_break(before: Unit, after: Unit) -> bool:
     # No closing mark, stop, middle dot, dash or ellipsis starts a line (2021—2025 stays
     # whole); no opening mark ends one.
     if after.kind in ("close", "stop", "middle", "paired") or before.kind == "open":
+        return False
+    if after.glued:  # a no-break space stands between them
         return False
     # The same for the ASCII marks of a Latin run: (三) stays whole.
     if before.kind == "latin" and before.text[-1] in LATIN_OPENING:
@@ -311,7 +386,9 @@ def gap(before: Unit, after: Unit) -> float:
 
 def stretchable(before: Unit, after: Unit) -> bool:
     """Whether justification may widen the gap between two units: not inside a paired
-    mark (—— stays one dash), not inside a word, not at a Han-Latin gap (it has its own)."""
+    mark (—— stays one dash), not inside a word, not at a Han-Latin gap (it has its own).
+    Inside a piece cut character by character (a long number) only the run's tracking
+    may, as inside any Latin run."""
     return not (gap(before, after) or (before.kind == "paired" and after.kind == "paired")
                 or before.split is not None)
 
@@ -326,7 +403,7 @@ def whole(unit: Unit) -> Unit:
     if not unit.squeeze:
         return unit
     return Unit(unit.text, unit.kind, unit.width + HALF, borrowed=unit.borrowed,
-                compressible=unit.compressible)
+                compressible=unit.compressible, glued=unit.glued)
 
 
 def set_line(line: list[Unit], fit: Fit, face: Metrics, size: float, measure: float,
@@ -338,7 +415,8 @@ def set_line(line: list[Unit], fit: Fit, face: Metrics, size: float, measure: fl
         fixed = gap(before, after)
         gaps.append(fixed + fit.latin_gap if fixed else
                     (fit.stretch if stretchable(before, after) else 0.0)
-                    + (fit.word_space if before.kind == "space" and before.text == " " else 0.0))
+                    + (fit.word_space if before.kind == "space" and before.text == " " else 0.0)
+                    + (fit.tracking if before.forced else 0.0))  # between a run's letters
     gaps.append(0.0)
     segments: list[Segment] = []
     width = 0.0
@@ -348,8 +426,10 @@ def set_line(line: list[Unit], fit: Fit, face: Metrics, size: float, measure: fl
             cut = HALF if fit.end == "half" else unit.width
         tracking = fit.tracking if unit.kind == "latin" and len(unit.text) > 1 else 0.0
         hang = index == len(line) - 1 and fit.end == "hang"
-        segments.append(_segment(unit, after * size, cut * size, face, size, tracking * size,
-                                 hang))
+        segment = _segment(unit, after * size, cut * size, face, size, tracking * size, hang)
+        if index and line[index - 1].forced and segments and _joinable(segments[-1], segment):
+            segment = _joined(segments.pop(), segment)
+        segments.append(segment)
         width += unit.width - cut + after + tracking * (len(unit.text) - 1)
     text = "".join(unit.text for unit in line)
     if line[-1].split:
@@ -386,6 +466,26 @@ def _segment(unit: Unit, gap: float, cut: float, face: Metrics, size: float,
     if unit.squeeze == "right":
         return Segment(unit.text, letter_spacing=gap - HALF * size, borrowed=borrowed)
     return Segment(unit.text, letter_spacing=gap, margin_left=-HALF * size, borrowed=borrowed)
+
+
+def _joinable(before: Segment, after: Segment) -> bool:
+    """Whether two characters of a number cut character by character (``split_wide``)
+    print as one run: a thousand digits as a few spans, not a thousand. Letters stay
+    apart, so that no kerning between them moves the line's end."""
+    if not (before.latin and after.latin and len(after.text) == 1) or after.letter_spacing \
+            or before.margin_left or after.margin_left:
+        return False
+    if any(char.isalpha() for char in before.text + after.text):
+        return False
+    gap = before.letter_spacing + before.margin_right  # after its last character
+    return len(before.text) == 1 or abs(gap - before.letter_spacing) < 1e-9
+
+
+def _joined(before: Segment, after: Segment) -> Segment:
+    """One run of ``before`` and ``after``, every gap inside it as letter-spacing."""
+    spacing = before.letter_spacing + before.margin_right
+    return Segment(before.text + after.text, letter_spacing=spacing,
+                   margin_right=after.margin_right - spacing, latin=True)
 
 
 def _merged(segments: list[Segment]) -> list[Segment]:

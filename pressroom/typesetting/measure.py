@@ -47,7 +47,8 @@ def _measure(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
     page = (f'<html lang="zh-CN"><style>{faces}@page{{size:2000mm 20000mm;margin:0}}'
             f"body{{margin:0;font-size:{_SIZE_PT}pt;line-height:1;white-space:pre}}</style>{spans}")
     document = weasyprint.HTML(string=page).render(font_config=FontConfiguration())
-    widths = [box.width for box in _text_boxes(document.pages[0]._page_box)]
+    # A run a line: a thousand of them fill more than one tall page.
+    widths = [box.width for page in document.pages for box in _text_boxes(page._page_box)]
     if len(widths) != len(wanted):
         raise RuntimeError("measuring Latin runs: WeasyPrint split a run")
     return {key: width / (_SIZE_PT * _PX_PER_PT) for key, width in zip(wanted, widths)}

@@ -22,7 +22,8 @@ from .breaking import set_lines
 from .lines import Line
 from .parts import (FreeArea, Layout, NoteColumn, NotePiece, Page, SetBlock, SetByline,
                     SetFigure, SetHeadline, SetJump, SetNote, SetParagraph, SetSubhead, Sizes)
-from .texts import Head, NoteSetting, Texts, first_head, jump_head, note_height
+from .texts import (Head, NoteSetting, Texts, display_line, first_head, jump_head,
+                    note_height)
 
 MASTHEAD_SIZE = 9.0  # pt, the header strip's text (print.css)
 PUBLICATION_SIZE = 15.0  # pt, the paper's name in it (print.css)
@@ -55,7 +56,7 @@ def pitches(settings: Settings) -> list[float]:
     """Line pitches to try, nearest to 1.5 times the body size first."""
     low = settings.leading_min * settings.body_size
     high = settings.leading_max * settings.body_size
-    steps = int((high - low) / settings.leading_step + 1e-9)
+    steps = max(0, int((high - low) / settings.leading_step + 1e-9))
     pitches = [round(low + step * settings.leading_step, 4) for step in range(steps + 1)]
     ideal = 1.5 * settings.body_size
     return sorted(pitches, key=lambda pitch: (abs(pitch - ideal), pitch))
@@ -223,10 +224,9 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         jump_headline = SetHeadline(None, head.headline, None, head_box)
     else:
         article = texts.article
-        headline = SetHeadline(_display_line(texts, article.kicker, SONG, head.sizes.kicker),
-                               head.headline,
-                               _display_line(texts, article.subtitle, HEI, head.sizes.subtitle),
-                               head_box)
+        headline = SetHeadline(head.kicker[0] if head.kicker else None, head.headline,
+                               head.subtitle[0] if head.subtitle else None, head_box,
+                               kicker_lines=head.kicker, subtitle_lines=head.subtitle)
     set_note = None
     if head.note:
         setting = head.note
@@ -236,7 +236,8 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
                            setting.label_width,
                            Box(frame.left, frame.top - pitch - sheet.note_height,
                                head.width, sheet.note_height),
-                           setting.padding, (sheet.note_height - text_height) / 2 - 0.75)
+                           setting.padding,
+                           max(0.0, (sheet.note_height - text_height) / 2 - 0.75))
     return Page(
         number=number + 1,
         width=settings.page_width * PT_PER_MM, height=settings.page_height * PT_PER_MM,
@@ -307,9 +308,9 @@ def _jump(texts: Texts, text: str, box: Box, direction: str, page: str) -> SetJu
 
 
 def _display_line(texts: Texts, text: str | None, family: str, size: float) -> Line | None:
-    """A kicker or subtitle as one line, with the gaps clreq gives Latin runs and digits
-    beside Han characters (——从12.5%到Windows 11的排法)."""
-    return set_lines(text, texts.faces[family], size, 100 * size)[0] if text else None
+    """A short text as one line, with the gaps clreq gives Latin runs and digits beside
+    Han characters (第5版, 2021年2月1日)."""
+    return display_line(texts.faces[family], text, size) if text else None
 
 
 def _strip(texts: Texts, furniture: Furniture) -> Furniture:
@@ -354,7 +355,7 @@ def _blocks(texts: Texts, flow: Flow, frame: Frame, mine: set[int]):
             height = piece.rows * frame.pitch
             lines = texts.subheads[id(piece.source)]
             text_height = len(lines) * sizes.subhead_line
-            padding = (height - text_height) / 2
+            padding = max(0.0, (height - text_height) / 2)  # its band holds its lines
             blocks.append(SetSubhead(lines, anchors[piece.source],
                                      Box(x, y + padding, frame.column_width, height - padding)))
         elif piece.kind == "figure":

@@ -99,11 +99,22 @@ class SetFigure:
 
 @dataclass(frozen=True)
 class SetHeadline:
-    kicker: Line | None
+    kicker: Line | None  # the e-book's, one whole line (the page's: its first line)
     lines: tuple[str, ...]
     subtitle: Line | None
     box: Box | None = None
     anchor: str = "headline"  # its id: an edition's page holds several stories
+    kicker_lines: tuple[Line, ...] = ()  # the page's, broken to the head's width
+    subtitle_lines: tuple[Line, ...] = ()
+
+    @property
+    def kickers(self) -> tuple[Line, ...]:
+        """The kicker's lines as printed: the page's, else the e-book's one line."""
+        return self.kicker_lines or ((self.kicker,) if self.kicker else ())
+
+    @property
+    def subtitles(self) -> tuple[Line, ...]:
+        return self.subtitle_lines or ((self.subtitle,) if self.subtitle else ())
 
 
 @dataclass(frozen=True)

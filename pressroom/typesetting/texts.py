@@ -4,6 +4,14 @@ Takes an ``Article`` and its settings; gives ``Texts``: every paragraph set into
 the column measure, the captions at the photo's width, the byline and subheads broken,
 each photo's natural height, and (set once per width) the heads of its pages: the headline
 group with the editor's note, or a continuation's jump headline.
+
+A part too long for its place is set on more lines, never cut; past what its place can
+hold (``MAX_LINES``: a headline or kicker across the page, a subhead or byline in its
+column, a caption under its photo) it is refused with PR116 at its line of the
+manuscript, before any page is poured. A photo's printed shape comes from the layout: its
+width from its columns, its height from its own shape held between ``PHOTO_SHAPES``
+(an extreme panorama or strip is cropped to that bound by the page's ``object-fit``),
+never from its pixel count.
 """
 from __future__ import annotations
 
@@ -14,18 +22,30 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 from .. import fonts
+from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
+from ..photos import PhotoFault, inspect_photo
 from ..reading.model import Article, Figure, Paragraph, Subhead
 from ..settings import Settings, type_width as settings_type_width
 from .frames import PT_PER_MM
-from .headings import byline_lines, heading_lines
+from .headings import byline_lines, heading_lines, plain_width
 from .breaking import Variants, set_lines, set_paragraph
-from .lines import Line, Metrics, latin_runs
+from .lines import Fit, Line, Metrics, latin_runs, set_line, units
 from .measure import latin_widths
 from .parts import Sizes
 
+MAX_PAGES = 16  # a story longer than this many pages is not a newspaper story: none is tried
 CAPTION_CHARS = 40  # the longest caption line a reader follows under a wide photo
 HEADLINE_CHARS = 9  # a headline narrower than this many characters of its size is set smaller
+KICKER_TRACKING = 1.1  # the kicker's letter-spacing of 0.1 em (print.css), in its breaking
+HEADLINE_TRACKING = 1.04  # the headline's 0.04 em
+# The most lines each part may take in its place (across the page for the headline
+# group, in a column for a subhead or the byline, under the photo for a caption): more
+# is not that part any more, and is refused (PR116).
+MAX_LINES = {"title": 6, "kicker": 3, "subtitle": 3, "subhead": 12, "byline": 12,
+             "caption": 8}
+PHOTO_SHAPES = (0.25, 2.0)  # the least and most height over width a photo is printed at
+MAX_PARAGRAPH = 10_000  # characters: a longer paragraph is refused before it is set (PR133)
 
 
 # -- setting the texts --------------------------------------------------------------
@@ -54,6 +74,13 @@ class Texts:
 
     @classmethod
     def of(cls, article: Article, settings: Settings) -> "Texts":
+        _check_lengths(article, settings)
+        texts = cls._set(article, settings)
+        _check_places(texts)
+        return texts
+
+    @classmethod
+    def _set(cls, article: Article, settings: Settings) -> "Texts":
         faces = _faces(article)
         size = settings.body_size
         column_width = settings.column_chars * size
@@ -152,12 +179,77 @@ def _caption_lines(figure: Figure, face: Metrics, settings: Settings,
 
 
 def _photo_heights(article: Article, width: float) -> dict[int, float]:
-    """Each photo's height at the figure width, in its own shape (read once per story)."""
+    """Each photo's height at the figure width, in its own shape held between
+    ``PHOTO_SHAPES`` (read once per story)."""
     heights = {}
     for figure in article.figures:
-        with Image.open(figure.image) as image:
-            heights[id(figure)] = width * image.height / image.width
+        try:
+            info = inspect_photo(figure.image)
+            pixels = (info.width, info.height)
+        except PhotoFault:  # reading reports it; the shape alone is wanted here
+            with Image.open(figure.image) as image:
+                pixels = image.size
+        shape = pixels[1] / pixels[0] if pixels[0] else 1.0
+        heights[id(figure)] = width * min(max(shape, PHOTO_SHAPES[0]), PHOTO_SHAPES[1])
     return heights
+
+
+def _check_lengths(article: Article, settings: Settings) -> None:
+    """Fail fast, with the figure, on a text far too long to set: a paragraph over
+    ``MAX_PARAGRAPH`` characters (PR133), or a story of more than twice the characters
+    the most pages copyfitting tries hold, at a character an em (PR410). The search
+    proper says how much to cut; this keeps it from setting a book first."""
+    errors: list[PressroomError] = []
+    for block in article.blocks:
+        if isinstance(block, Paragraph) and len(block.text) > MAX_PARAGRAPH:
+            errors.append(ManuscriptError(
+                f"the paragraph has {len(block.text):,} characters, more than the "
+                f"{MAX_PARAGRAPH:,} one paragraph may", block.where,
+                "break it into paragraphs", code="PR133"))
+    raise_all(errors)
+    body = (settings.page_height - settings.margin_top - settings.margin_bottom) * PT_PER_MM \
+        - settings.masthead_height
+    rows = max(1, int(body // (settings.leading_min * settings.body_size)))
+    room = MAX_PAGES * settings.columns * rows * settings.column_chars  # a character an em
+    characters = sum(len(block.text) for block in article.blocks if isinstance(block, Paragraph))
+    if characters > 2 * room:
+        raise CopyfitError(
+            f"the article has {characters:,} characters: {MAX_PAGES} pages of this layout "
+            f"hold about {room:,}, so cut about {characters - room:,}",
+            Location(article.source),
+            "a story this long is a book, not a newspaper article; or choose a larger "
+            "format or smaller type under 'layout:' in the front matter")
+
+
+def _check_places(texts: "Texts") -> None:
+    """Refuse a part its place cannot hold even on more lines (PR116), naming its line."""
+    article = texts.article
+    errors: list[ManuscriptError] = []
+
+    def refuse(part: str, what: str, lines: int, place: str, where: Location) -> None:
+        errors.append(ManuscriptError(
+            f"the {what} takes {lines} lines {place}, more than the {MAX_LINES[part]} "
+            f"it may", where, f"shorten the {what}", code="PR116"))
+
+    def front(key: str) -> Location:
+        return article.where.get(key) or Location(article.source)
+
+    head = first_head(texts, texts.type_width)
+    for part, lines in (("title", head.headline), ("kicker", head.kicker),
+                        ("subtitle", head.subtitle)):
+        if len(lines) > MAX_LINES[part]:
+            refuse(part, {"title": "headline"}.get(part, part), len(lines),
+                   "across the page", front(part))
+    if len(texts.byline) > MAX_LINES["byline"]:
+        refuse("byline", "byline", len(texts.byline), "in its column", front("byline"))
+    for block in article.blocks:
+        if isinstance(block, Subhead) and len(texts.subheads[id(block)]) > MAX_LINES["subhead"]:
+            refuse("subhead", "subhead", len(texts.subheads[id(block)]), "in its column",
+                   block.where)
+        elif isinstance(block, Figure) and len(texts.captions[id(block)]) > MAX_LINES["caption"]:
+            refuse("caption", "caption", len(texts.captions[id(block)]), "under its photo",
+                   block.where)
+    raise_all(errors)
 
 
 # -- the head of a page -------------------------------------------------------------
@@ -173,6 +265,8 @@ class Head:
     sizes: Sizes
     width: float
     jump: bool
+    kicker: tuple[Line, ...] = ()  # the kicker and subtitle, broken to the width
+    subtitle: tuple[Line, ...] = ()
 
 
 def first_head(texts: Texts, width: float, largest: float | None = None) -> Head:
@@ -190,13 +284,41 @@ def _set_first_head(texts: Texts, width: float, largest: float | None) -> Head:
     if largest is not None:
         display = min(display, largest / settings.headline_size)
     sizes = Sizes.of(settings, display)
-    lines = heading_lines(article.headline, texts.faces[HEI], sizes.headline * 1.04, width)
-    height = len(lines) * sizes.headline_line
-    if article.kicker:
-        height += sizes.kicker_line
-    if article.subtitle:
-        height += sizes.subtitle_line
-    return Head(lines, height, _note_lines(texts, width), sizes, width, jump=False)
+    lines = heading_lines(article.headline, texts.faces[HEI], sizes.headline * HEADLINE_TRACKING,
+                          width)
+    kicker = _display_lines(texts, article.kicker, SONG, sizes.kicker, KICKER_TRACKING, width)
+    subtitle = _display_lines(texts, article.subtitle, HEI, sizes.subtitle, 1.0, width)
+    height = len(lines) * sizes.headline_line + len(kicker) * sizes.kicker_line \
+        + len(subtitle) * sizes.subtitle_line
+    return Head(lines, height, _note_lines(texts, width), sizes, width, jump=False,
+                kicker=kicker, subtitle=subtitle)
+
+
+def _display_lines(texts: Texts, text: str | None, family: str, size: float,
+                   tracking: float, width: float) -> tuple[Line, ...]:
+    """A kicker or subtitle, on as many lines of ``width`` as it needs (broken as a
+    headline is), each set with the gaps clreq gives Latin runs and digits beside Han
+    characters (——从12.5%到Windows 11的排法)."""
+    if not text:
+        return ()
+    face = texts.faces[family]
+    return tuple(display_line(face, line, size)
+                 for line in heading_lines((text,), face, size * tracking, width))
+
+
+def display_line(face: Metrics, text: str, size: float) -> Line:
+    """A short text as one line, unjustified, as the breaker would set it alone on a
+    line wide enough (a display line, a byline's, the strip's): never broken, never cut,
+    in time linear in its length."""
+    items = units(text, face)
+    while len(items) > 1 and items[-1].kind == "space":
+        items.pop()
+    while len(items) > 1 and items[0].kind == "space":
+        items.pop(0)
+    measure = max(100 * size, 2 * plain_width(text, face) * size)
+    if not items:
+        return Line((), text, 0.0, measure, 0.0, False)
+    return set_line(items, Fit(), face, size, measure, 0.0, False)
 
 
 def jump_head(texts: Texts, title: str | None, width: float | None = None,
