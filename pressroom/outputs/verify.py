@@ -80,25 +80,20 @@ def reading_order(article: Article) -> list[Part]:
 LOOSE = ("a caption", "a photo credit")
 
 
-def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = ()
+def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = (), aside: str = ""
              ) -> tuple[int, Part | None, str]:
     """How many parts ``text`` holds in order, the first it does not, and how it fails
-    ("missing" or "out of order"). Parts named in ``loose`` need only be there: a photo
-    (and its caption) stands where the page has room for it, maybe before its paragraph.
+    ("missing" or "out of order"). Parts named in ``loose`` need only be there, in
+    ``text`` or in ``aside`` (a page's photos and their captions, read apart: a photo
+    stands where the page has room, maybe in the middle of a paragraph that runs past it).
     A hyphen at a line's end between letters (``marked``) may be the composer's, added
     where it broke a word, or the manuscript's own (state-of-the-art): either matches."""
     haystack, position = squeeze(text), 0
-    # A photo and its caption stand where the page has room, maybe in the middle of a
-    # paragraph that runs past it: taken out first, they do not split that paragraph.
-    for part in parts:
-        if part.name in loose:
-            span = _span(haystack, squeeze(part.text), 0)
-            if span is not None:
-                haystack = haystack[:span[0]] + haystack[span[1]:]
+    besides = squeeze(aside)
     for found, part in enumerate(parts):
         needle = squeeze(part.text)
         if part.name in loose:
-            if _span(squeeze(text), needle, 0) is None:
+            if _span(besides, needle, 0) is None and _span(haystack, needle, 0) is None:
                 return found, part, "missing"
             continue
         span = _span(haystack, needle, position)
@@ -154,6 +149,7 @@ class Drawn:
 
     text: str
     unseen: tuple[tuple[str, str], ...]  # (text, why: "off the sheet" ...)
+    figures: str = ""  # the text of its photos' captions and credits, read apart
 
 
 def drawn_text(page_box, within: str | None = None) -> Drawn:
@@ -161,10 +157,12 @@ def drawn_text(page_box, within: str | None = None) -> Drawn:
     element of that id holds (one module of an edition's page)."""
     sheet = (0.0, 0.0, page_box.margin_width(), page_box.margin_height())
     lines: list[str] = []
+    figures: list[str] = []
     unseen: list[tuple[str, str]] = []
     for box, seen in _text_boxes(page_box, _Seen(sheet, sheet), within is None, within):
+        read = figures if seen.figure else lines
         if box is _BREAK:
-            lines.append("\n")
+            read.append("\n")
             continue
         if not box.text:
             continue
@@ -172,8 +170,8 @@ def drawn_text(page_box, within: str | None = None) -> Drawn:
         if why:
             unseen.append((box.text, why))
         else:
-            lines.append(box.text)
-    return Drawn("".join(lines), tuple(unseen))
+            read.append(box.text)
+    return Drawn("".join(lines), tuple(unseen), "".join(figures))
 
 
 @dataclass(frozen=True)
@@ -185,6 +183,7 @@ class _Seen:
     clip: tuple[float, float, float, float]
     line: tuple[float, float] | None = None  # the line box's top and bottom
     hidden: str | None = None  # why an ancestor makes it invisible
+    figure: bool = False  # inside a photo's figure: its caption and credit
 
     def inside(self, box) -> "_Seen":
         style = box.style
@@ -203,6 +202,8 @@ class _Seen:
                 box.padding_box_y() + box.padding_height())))
         if isinstance(box, boxes.LineBox):
             seen = replace(seen, line=(box.position_y, box.position_y + box.height))
+        if getattr(box, "element_tag", None) == "figure":
+            seen = replace(seen, figure=True)
         return seen
 
     def why_unseen(self, box) -> str | None:
@@ -267,15 +268,15 @@ class _Reading:
     how: str
 
 
-def _reading(article: Article, text: str) -> _Reading:
+def _reading(article: Article, text: str, figures: str = "") -> _Reading:
     parts = reading_order(article)
-    found, part, how = in_order(marked(text), parts, loose=LOOSE)
+    found, part, how = in_order(marked(text), parts, loose=LOOSE, aside=marked(figures))
     return _Reading(found, len(parts), part, how)
 
 
 def _problem(article: Article, text: str, unseen: Iterable[tuple[str, str]],
-             what: str) -> BuildError | None:
-    return _lost(article, _reading(article, text), unseen, what)
+             what: str, figures: str = "") -> BuildError | None:
+    return _lost(article, _reading(article, text, figures), unseen, what)
 
 
 def _lost(article: Article, reading: _Reading, unseen: Iterable[tuple[str, str]],
@@ -300,7 +301,8 @@ def verify_drawn(article: Article, document) -> None:
     """Every part of ``article`` drawn, visibly, in order on the rendered ``document``."""
     drawn = [drawn_text(page._page_box) for page in document.pages]
     error = _problem(article, join_jumped([d.text for d in drawn]),
-                     [u for d in drawn for u in d.unseen], "the page")
+                     [u for d in drawn for u in d.unseen], "the page",
+                     "\n".join(d.figures for d in drawn))
     if error:
         raise error
 
@@ -308,15 +310,18 @@ def verify_drawn(article: Article, document) -> None:
 def verify_edition(layout, document) -> None:
     """Every story of an edition drawn whole across its pages, each in its own modules."""
     texts: dict[str, list[str]] = {}
+    figures: dict[str, list[str]] = {}
     unseen: dict[str, list[tuple[str, str]]] = {}
     for page, rendered in zip(layout.pages, document.pages):
         for index, slug in enumerate(page.stories, 1):
             drawn = drawn_text(rendered._page_box, f"module-{page.number}-{index}")
             texts.setdefault(slug, []).append(drawn.text)
+            figures.setdefault(slug, []).append(drawn.figures)
             unseen.setdefault(slug, []).extend(drawn.unseen)
     errors = [error for article in layout.articles
               if (error := _problem(article, join_jumped(texts.get(article.slug, [])),
-                                    unseen.get(article.slug, []), "the edition"))]
+                                    unseen.get(article.slug, []), "the edition",
+                                    "\n".join(figures.get(article.slug, []))))]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
 

@@ -76,6 +76,11 @@ from .manuscript import (ARTICLE_FILE, clean_texts, MAX_REFUSALS, MAX_SLUG_BYTES
                          normalise_text, refusal, refused_characters, slug_fault)
 
 
+# A page's name (版名) and its editor stand in one line of the header strip and in the
+# front page's index (导读): a few characters each, never a paragraph.
+MAX_STRIP_TEXT = 24
+
+
 @dataclass(frozen=True)
 class Pin:
     """Where a story or an advertisement must stand, in the page's grid: ``column`` from
@@ -418,16 +423,22 @@ class _PlanReader:
 
     # -- values -----------------------------------------------------------------------
 
-    def text(self, entry: _Entry | None) -> str | None:
+    def text(self, entry: _Entry | None, longest: int | None = None) -> str | None:
         """Text as the editor wrote it, not as YAML reads it: code 01 stays 01 (not 1),
-        lang no stays no (not false)."""
+        lang no stays no (not false); at most ``longest`` characters where given."""
         if entry is None or self.empty(entry):
             return None
         if not isinstance(entry.node, yaml.ScalarNode) or entry.node.tag not in _TEXT_TAGS:
             self.fail("PR152", f"{entry.label} must be text", entry.where,
                       "write it on the same line as its key")
             return None
-        return entry.node.value.strip()
+        text = entry.node.value.strip()
+        if longest is not None and len(text) > longest:
+            self.fail("PR116", f"{entry.label} has {len(text)} characters: more than the "
+                      f"{longest} a header strip and the front page's index give it",
+                      entry.where, f"shorten it to {longest} characters or fewer")
+            return None
+        return text
 
     def flag(self, entry: _Entry | None) -> bool | None:
         if entry is None:
@@ -714,8 +725,8 @@ class _PlanReader:
         colour = self.colour(keys.get("colour"))
         if label is None:
             return None
-        return PagePlan(label=label, section=self.text(keys.get("section")),
-                        editor=self.text(keys.get("editor")),
+        return PagePlan(label=label, section=self.text(keys.get("section"), MAX_STRIP_TEXT),
+                        editor=self.text(keys.get("editor"), MAX_STRIP_TEXT),
                         colour=True if colour is None else colour,
                         stories=tuple(stories), ads=tuple(ads), masthead=masthead,
                         code=self.text(keys.get("code")), where=where)

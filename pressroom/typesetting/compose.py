@@ -27,12 +27,10 @@ from ..errors import Location, ManuscriptError, raise_all
 from ..reading.model import Article, PageSpec, Subhead
 from .copyfit import (MAX_PAGES, fewest_pages, fill, natural, no_fill, pitches, ragged,
                       subhead_bands, too_long)
-from ..fonts import HEI, SONG
 from .flow import KEEP_AFTER_SUBHEAD
 from .folios import furniture, page_labels
 from .frames import PT_PER_MM
-from .headings import plain_width
-from .pages import MASTHEAD_SIZE, PUBLICATION_SIZE, make_sheet
+from .pages import make_sheet, strip_too_long
 from .parts import Layout
 from .texts import MAX_LINES, Texts, jump_head
 
@@ -94,17 +92,14 @@ def _check_columns(texts: Texts, spec: PageSpec) -> None:
     # The header strip is one line across the type area, its texts side by side: past
     # the sheet's width they would be drawn off it.
     strip = furniture(spec, page_labels(spec.page_label, 1), 0)
-    widths = {key: plain_width(getattr(strip, name), texts.faces[SONG]) * MASTHEAD_SIZE
-              for key, name in (("section", "section"), ("page_editor", "editor"),
-                                ("page", "page"), ("date", "date"))}
-    widths["publication"] = plain_width(strip.publication, texts.faces[HEI]) \
-        * PUBLICATION_SIZE * 1.15  # its letter-spacing of 0.15 em (print.css)
     sheet = texts.settings.page_width * PT_PER_MM
-    if sum(widths.values()) > sheet:
-        key = max(("section", "page_editor", "publication", "page"), key=widths.get)
+    too_long_strip = strip_too_long(texts, strip, sheet)
+    if too_long_strip:
+        name, total = too_long_strip
+        key = "page_editor" if name == "editor" else name
         errors.append(ManuscriptError(
-            f"the header strip's texts are {sum(widths.values()):.0f} pt wide, the sheet "
-            f"{sheet:.0f} pt: its {key.replace('_', ' ')} is too long for one line",
+            f"the header strip's texts are {total:.0f} pt wide, the sheet {sheet:.0f} pt: "
+            f"its {key.replace('_', ' ')} is too long for one line",
             where(key), f"shorten the {key.replace('_', ' ')}", code="PR116"))
     if len(texts.byline) > rows:
         errors.append(ManuscriptError(

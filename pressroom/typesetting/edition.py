@@ -36,7 +36,7 @@ from .frames import PT_PER_MM, Box, Frame
 from .lines import Line, is_han
 from .makeup import (CARRY_COST, GAP_COST, JUMP_COST, MAX_GAP_ROWS, MIN_JUMP_ROWS, Fits,
                      MakeUp, Option, Placement, Rect, Reserved, make_up, overlaps)
-from .pages import (_strip, head_band, module_sheet, pitches, side_sheet, strip_bottom,
+from .pages import (_strip, head_band, strip_too_long, module_sheet, pitches, side_sheet, strip_bottom,
                     strip_box)
 from .parts import Page, SetFigure, Sizes
 from .measure import latin_widths
@@ -838,6 +838,13 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: Frame, found: MakeUp, f
         spec = PageSpec(settings, plan.publication, page.section, plan.date, page.label,
                         page.editor)
         furniture = _strip(strip_texts, strip_of(spec, (page.label,), 0))
+        too_long_strip = strip_too_long(strip_texts, furniture, width)
+        if too_long_strip:
+            name, total = too_long_strip
+            raise ManuscriptError(
+                f"{page.label}'s header strip is {total:.0f} pt wide, the sheet {width:.0f} "
+                f"pt: its {name} is too long for one line", page.where or Location(plan.source),
+                f"shorten the {name}", code="PR116")
     masthead = None
     rects = [rect for rect, _, _ in placed]
     ads = []

@@ -19,6 +19,7 @@ from .flow import Column, Flow
 from .folios import Furniture, furniture, page_labels
 from .frames import PT_PER_MM, Box, Frame
 from .breaking import set_lines
+from .headings import plain_width
 from .lines import Line
 from .parts import (FreeArea, Layout, NoteColumn, NotePiece, Page, SetBlock, SetByline,
                     SetFigure, SetHeadline, SetJump, SetNote, SetParagraph, SetSubhead, Sizes)
@@ -320,6 +321,20 @@ def _strip(texts: Texts, furniture: Furniture) -> Furniture:
              for name in ("section", "editor", "date", "page")}
     lines["publication"] = _display_line(texts, furniture.publication, HEI, PUBLICATION_SIZE)
     return replace(furniture, lines=lines)
+
+
+def strip_too_long(texts: Texts, strip: Furniture, width: float) -> tuple[str, float] | None:
+    """The longest text of a header strip (section, editor, publication or page) and the
+    width of them all, if together they are wider than ``width`` pt: the strip is one
+    line, and past the sheet they would be drawn off it; None if they fit."""
+    widths = {name: plain_width(getattr(strip, name), texts.faces[SONG]) * MASTHEAD_SIZE
+              for name in ("section", "editor", "page", "date")}
+    widths["publication"] = plain_width(strip.publication, texts.faces[HEI]) \
+        * PUBLICATION_SIZE * 1.15  # its letter-spacing of 0.15 em (print.css)
+    total = sum(widths.values())
+    if total <= width:
+        return None
+    return max(("section", "editor", "publication", "page"), key=widths.get), total
 
 
 def _blocks(texts: Texts, flow: Flow, frame: Frame, mine: set[int]):
