@@ -14,6 +14,7 @@ import pypdfium2
 from pypdf import PdfReader
 
 from pressroom.checks.check import base_font_name, char_fonts, story_text, structure as tagged_structure  # noqa: F401
+from pressroom.outputs.verify import LINE_END_HYPHEN, join_jumped
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
 
 def text(pdf: Path) -> str:
     """The story's text across its pages, the jump lines and the continuations' heads
-    left out."""
-    return story_text(PdfReader(pdf))
+    left out, a word the composer hyphenated at a line's end joined again."""
+    return join_jumped([LINE_END_HYPHEN.sub("", page.extract_text())
+                        for page in PdfReader(pdf).pages])
 
 
 def squeeze(value: str) -> str:

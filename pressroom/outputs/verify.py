@@ -107,9 +107,16 @@ def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = (), aside: s
 HYPHEN_MARK = "\x01"  # a line-end hyphen between letters, the composer's or the manuscript's
 
 
+# A hyphen between letters, with or without a line break after it: a text extractor does
+# not always end a column's last line with one. Marked, it still matches the manuscript's
+# own hyphen, so marking one the composer did not add costs nothing.
+_LETTER_HYPHEN = re.compile(r"(?<=[A-Za-z\u00c0-\u024f])-[ \t]*\n?\s*(?=[A-Za-z\u00c0-\u024f])")
+
+
 def marked(text: str) -> str:
-    """``text`` with each hyphen at a line's end between letters made HYPHEN_MARK."""
-    return LINE_END_HYPHEN.sub(HYPHEN_MARK, text)
+    """``text`` with each hyphen between letters (at a line's end or not) made
+    HYPHEN_MARK."""
+    return _LETTER_HYPHEN.sub(HYPHEN_MARK, text)
 
 
 def _span(haystack: str, needle: str, start: int) -> tuple[int, int] | None:
