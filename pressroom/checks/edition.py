@@ -890,18 +890,20 @@ def _in_flow(text: str, article: Article) -> tuple[int, str]:
     anywhere in it: how many parts were found, and the first problem."""
     # The composer may hyphenate a Latin word at a line's end (Win-|dows); the module's
     # tagged text runs its lines together, so a hyphen between Latin letters is taken out
-    # on both sides before they are compared.
-    text = LATIN_HYPHEN.sub("", text)
-    blocks = tuple(dataclasses.replace(block, text=LATIN_HYPHEN.sub("", block.text))
+    # on both sides before they are compared (after the spaces: a loosely set line reads
+    # as W i - F i).
+    text = LATIN_HYPHEN.sub("", squeeze(text))
+    blocks = tuple(dataclasses.replace(block, text=LATIN_HYPHEN.sub("", squeeze(block.text)))
                    if block.kind == "paragraph" else block
                    for block in article.blocks if block.kind != "figure")
     found, problem = _in_order(text, dataclasses.replace(article, blocks=blocks))
     squeezed = squeeze(text)
     for figure in article.figures:
-        if squeeze(figure.caption) in squeezed:
-            found += 1
-        elif not problem:
-            problem = f"missing: {figure.where}: {figure.caption[:24]}…"
+        for text in filter(None, (figure.caption, figure.credit)):
+            if LATIN_HYPHEN.sub("", squeeze(text)) in squeezed:
+                found += 1
+            elif not problem:
+                problem = f"missing: {figure.where}: {text[:24]}…"
     return found, problem
 
 
