@@ -34,7 +34,6 @@ import dataclasses
 import gc
 import io
 import json
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -1375,26 +1374,23 @@ def _manuscript_texts(work: Work, built: list[Path]):
     documents = _epub_documents(epub)
     epub_text = "".join(check._text_of(document.find("xhtml:body", check.NS))
                         for document in documents.values())
-    return pdf_text, epub_text, [_in_order("pdf.text", pdf_text, check.reading_order(article)),
-                                 _in_order("epub.text", epub_text, check.reading_order(article))]
+    return pdf_text, epub_text, [_in_order("pdf.text", pdf_text, article),
+                                 _in_order("epub.text", epub_text, article)]
 
 
-def _in_order(name: str, text: str, items: list[tuple[str, str]]):
+def _in_order(name: str, text: str, article):
     """``invoke check``'s comparison (each part of the manuscript found after the one
-    before), with a hyphen between Latin letters taken out on both sides: pypdf does not
-    always end a column's last line with a line break, so a word hyphenated there keeps
-    its hyphen in the extracted text."""
+    before, a photo's caption and credit anywhere), the text's hyphens between letters
+    marked as the package marks them: pypdf does not always end a column's last line with
+    a line break, so a word hyphenated there keeps its hyphen in the extracted text."""
     from pressroom.checks.check import Result
-    haystack, position = _joined(text), 0
-    for number, (item, where) in enumerate(items):
-        wanted = _joined(item)
-        index = haystack.find(wanted, position)
-        if index < 0:
-            state = "missing" if wanted not in haystack else "out of order"
-            return Result(name, False, f"{number} of {len(items)} parts",
-                          f"{state}: {where}: {item[:24]}…")
-        position = index + len(wanted)
-    return Result(name, True, f"{len(items)} parts")
+    from pressroom.outputs import verify
+    parts = verify.reading_order(article)
+    found, part, how = verify.in_order(verify.marked(text), parts, verify.LOOSE)
+    if part is None:
+        return Result(name, True, f"{len(parts)} parts")
+    return Result(name, False, f"{found} of {len(parts)} parts",
+                  f"{how}: {part.where}: {part.text[:24]}…")
 
 
 def _epub_documents(epub: Path) -> dict:

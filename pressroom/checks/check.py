@@ -82,7 +82,7 @@ def reading_order(article: Article) -> list[tuple[str, str]]:
 
 def _in_order(text: str, article: Article) -> tuple[int, str]:
     """How many parts were found in order, and the first one that was not."""
-    found, part, how = verify.in_order(text, verify.reading_order(article))
+    found, part, how = verify.in_order(text, verify.reading_order(article), verify.LOOSE)
     if part is None:
         return found, ""
     return found, f"{how}: {part.where}: {part.text[:24]}…"

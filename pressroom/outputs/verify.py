@@ -86,10 +86,26 @@ def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = (), aside: s
     ("missing" or "out of order"). Parts named in ``loose`` need only be there, in
     ``text`` or in ``aside`` (a page's photos and their captions, read apart: a photo
     stands where the page has room, maybe in the middle of a paragraph that runs past it).
+    Where the captions could not be read apart (a PDF's extracted text), a paragraph a
+    photo splits is found once the photo's caption is taken out of the text.
     A hyphen at a line's end between letters (``marked``) may be the composer's, added
     where it broke a word, or the manuscript's own (state-of-the-art): either matches."""
-    haystack, position = squeeze(text), 0
-    besides = squeeze(aside)
+    haystack = squeeze(text)
+    result = _in_order(haystack, parts, loose, squeeze(aside))
+    if result[1] is None or aside or not any(part.name in loose for part in parts):
+        return result
+    for part in parts:
+        if part.name in loose:
+            span = _last_span(haystack, squeeze(part.text))
+            if span is not None:
+                haystack = haystack[:span[0]] + haystack[span[1]:]
+    again = _in_order(haystack, parts, loose, squeeze(text))
+    return again if again[0] > result[0] else result
+
+
+def _in_order(haystack: str, parts: list[Part], loose: tuple[str, ...], besides: str
+              ) -> tuple[int, Part | None, str]:
+    position = 0
     for found, part in enumerate(parts):
         needle = squeeze(part.text)
         if part.name in loose:
@@ -102,6 +118,15 @@ def in_order(text: str, parts: list[Part], loose: tuple[str, ...] = (), aside: s
                 else "out of order"
         position = span[1]
     return len(parts), None, ""
+
+
+def _last_span(haystack: str, needle: str) -> tuple[int, int] | None:
+    """The last place ``needle`` stands in ``haystack``: a caption the body quotes comes
+    before the photo that carries it, more often than after."""
+    last, start = None, 0
+    while (span := _span(haystack, needle, start)) is not None:
+        last, start = span, span[0] + 1
+    return last
 
 
 HYPHEN_MARK = "\x01"  # a line-end hyphen between letters, the composer's or the manuscript's
