@@ -10,6 +10,8 @@ depth; ``ragged`` is the last resort, which leaves holes (reported) rather than 
 """
 from __future__ import annotations
 
+import functools
+
 import itertools
 import math
 from typing import Iterator
@@ -147,13 +149,20 @@ def _needs(texts: Texts, pitch: float | None = None) -> list[int]:
     """The rows the story's lines, subheads and byline take, for each way its subheads
     can take their bands (at ``pitch``: a subhead on more lines may need a deeper band),
     fewest first."""
-    bands = [subhead_bands(texts, block, pitch) for block in texts.article.blocks
-             if isinstance(block, Subhead)]
+    bands = tuple(subhead_bands(texts, block, pitch) for block in texts.article.blocks
+                  if isinstance(block, Subhead))
     base = texts.line_count + sum(min(options) for options in bands) + len(texts.byline)
+    return [base + total for total in _band_totals(bands)]
+
+
+@functools.lru_cache(maxsize=64)
+def _band_totals(bands: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+    """The rows the subheads take beyond their fewest, for every way of choosing their
+    bands, fewest first: worked out once for a story's subheads, not at every try."""
     totals = {0}
     for options in bands:
         totals = {total + option - min(options) for total in totals for option in options}
-    return sorted(base + total for total in totals)
+    return tuple(sorted(totals))
 
 
 def subhead_bands(texts: Texts, subhead: Subhead, pitch: float | None) -> tuple[int, ...]:

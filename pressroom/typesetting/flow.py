@@ -98,6 +98,9 @@ def _full_end(columns: list[Column], index: int) -> int:
 
 
 MAX_BRANCHES = 32  # partial layouts followed at once through the choice of subhead bands
+# Branches times pieces with a choice, at the most: a story of a hundred subheads follows
+# fewer branches, so that its pours stay as quick as a story of twenty's.
+MAX_CHOICE_WORK = 320
 
 
 @dataclass
@@ -138,6 +141,8 @@ def _pour_once(pieces, columns, span, ragged, open_end) -> tuple[Flow | None, in
     if not count:
         return None, None
     states = [_State(0, columns[0].start, None, [], set())]
+    choices = sum(len(piece.options) > 1 for piece in pieces)
+    branches = max(4, min(MAX_BRANCHES, MAX_CHOICE_WORK // max(1, choices)))
     for piece in pieces:
         following: dict = {}
         for state in states:
@@ -154,7 +159,7 @@ def _pour_once(pieces, columns, span, ragged, open_end) -> tuple[Flow | None, in
                         else start
                     if _place(successor, chosen, columns, span, ragged):
                         following.setdefault(successor.key, successor)
-        states = list(following.values())[:MAX_BRANCHES]
+        states = list(following.values())[:branches]
         if not states:
             return None, None
     fault = None
