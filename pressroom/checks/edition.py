@@ -896,14 +896,22 @@ def _in_flow(text: str, article: Article) -> tuple[int, str]:
     blocks = tuple(dataclasses.replace(block, text=LATIN_HYPHEN.sub("", squeeze(block.text)))
                    if block.kind == "paragraph" else block
                    for block in article.blocks if block.kind != "figure")
-    found, problem = _in_order(text, dataclasses.replace(article, blocks=blocks))
     squeezed = squeeze(text)
+    # A photo at a column's head may stand inside a paragraph that runs past it: its
+    # caption and credit are taken out (where they last stand) before the order is read.
+    body = squeezed
     for figure in article.figures:
-        for text in filter(None, (figure.caption, figure.credit)):
-            if LATIN_HYPHEN.sub("", squeeze(text)) in squeezed:
+        for caption in filter(None, (figure.caption, figure.credit)):
+            index = body.rfind(LATIN_HYPHEN.sub("", squeeze(caption)))
+            if index >= 0:
+                body = body[:index] + body[index + len(LATIN_HYPHEN.sub("", squeeze(caption))):]
+    found, problem = _in_order(body, dataclasses.replace(article, blocks=blocks))
+    for figure in article.figures:
+        for caption in filter(None, (figure.caption, figure.credit)):
+            if LATIN_HYPHEN.sub("", squeeze(caption)) in squeezed:
                 found += 1
             elif not problem:
-                problem = f"missing: {figure.where}: {text[:24]}…"
+                problem = f"missing: {figure.where}: {caption[:24]}…"
     return found, problem
 
 
