@@ -35,7 +35,7 @@ def environment_in(folder: Path) -> jinja2.Environment:
     return _environment(folder)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=32)
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
     # (Jinja's loaders still notice a template changed on disk).

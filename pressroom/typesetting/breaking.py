@@ -75,6 +75,7 @@ GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last l
 EPSILON = 1e-9
 WORD_SPACE_STRETCH = 0.2  # em a space between Latin words may grow by before Han gaps do
 SHORTEST = 0.5  # of the measure: a shorter line is tried only where no longer one fits
+MAX_KEPT_PARAGRAPHS = 4096  # set paragraphs a face keeps for reuse (a few editions' worth)
 FORCED_BREAK_COST = 2 * LOOSE_COST  # a break where none is allowed: worse than a loose line
 
 
@@ -390,6 +391,8 @@ def set_paragraph(text: str, face: Metrics, size: float, measure: float, indent:
     with its variants a line shorter and longer. Set once per face and reused."""
     key = (text, size, measure, indent, kaiming, hang, justify_last)
     if key not in face.paragraphs:
+        if len(face.paragraphs) >= MAX_KEPT_PARAGRAPHS:
+            face.paragraphs.clear()  # a long-lived process sets many stories: stay bounded
         face.paragraphs[key] = _set_paragraph(*key[:1], face, *key[1:])
     return face.paragraphs[key]
 

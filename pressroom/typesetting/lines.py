@@ -33,7 +33,6 @@ and a run of any length gives as many units as it has characters at most (linear
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,18 +90,25 @@ class Metrics:
         self.latin: dict[str, float] = {}
         self.marks = marks
         self.paragraphs: dict = {}  # set paragraphs (pressroom.typesetting.breaking), reused
+        self.advances: dict[tuple[str, bool], float] = {}
         # Fonts with the OpenType 'halt' feature compress marks themselves; for the others
         # the blank half of the mark is taken away with spacing.
         self.has_halt = self.advance("，", halt=True) < self.advance("，")
 
-    @functools.lru_cache(maxsize=None)
     def advance(self, text: str, halt: bool = False) -> float:
-        buffer = uharfbuzz.Buffer()
-        buffer.add_str(text)
-        buffer.guess_segment_properties()
-        buffer.language = "zh-CN"
-        uharfbuzz.shape(self.font, buffer, {"halt": True} if halt else {})
-        return sum(position.x_advance for position in buffer.glyph_positions) / self.upem
+        # Kept on the face itself, not in a cache of the class: that would hold every
+        # face ever made (and its font file) for as long as the process runs.
+        key = (text, halt)
+        found = self.advances.get(key)
+        if found is None:
+            buffer = uharfbuzz.Buffer()
+            buffer.add_str(text)
+            buffer.guess_segment_properties()
+            buffer.language = "zh-CN"
+            uharfbuzz.shape(self.font, buffer, {"halt": True} if halt else {})
+            found = sum(position.x_advance for position in buffer.glyph_positions) / self.upem
+            self.advances[key] = found
+        return found
 
     def width(self, text: str, kind: str) -> float:
         if kind in ("latin", "space"):

@@ -23,12 +23,16 @@ _PX_PER_PT = 4 / 3
 # Widths measured in this process, by (family, run): the vendored faces do not change
 # while it runs, and an edition measures the runs of all its stories in one layout.
 _MEASURED: dict[tuple[str, str], float] = {}
+MAX_MEASURED = 100_000
 
 
 def latin_widths(runs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """Map (family, run) to the run's advance width in em, for every run given."""
     runs = set(runs)
     missing = sorted(runs - _MEASURED.keys())
+    if missing and len(_MEASURED) + len(missing) > MAX_MEASURED:
+        _MEASURED.clear()  # a long-lived process measures many stories: stay bounded
+        missing = sorted(runs)
     if missing:
         _MEASURED.update(_measure(missing))
     return {key: _MEASURED[key] for key in runs}
