@@ -1420,8 +1420,9 @@ def _edition_texts(work: Work, out: Path):
         pdf_text = ""
         for page in document:
             textpage = page.get_textpage()
-            # PDFium reads a hyphen at a line's end as U+0002 (see checks.check.page_texts).
-            pdf_text += textpage.get_text_range().replace("\x02", "-")
+            # PDFium reads a hyphen at a line's end as U+0002 or U+FFFE (see
+            # checks.check.page_texts).
+            pdf_text += textpage.get_text_range().replace("\x02", "-").replace("\ufffe", "-")
             textpage.close()
     finally:
         document.close()

@@ -320,9 +320,10 @@ def _glyphs_by_mcid(raw, height: float) -> tuple[dict[int, list[Glyph]], dict[in
 
 
 def _cleaned(text: str) -> str:
-    # PDFium's U+0002 is a hyphen at a line's end; one that breaks a Latin word is the
-    # composer's, not the manuscript's (as ``check.page_texts`` reads it).
-    return LINE_END_HYPHEN.sub("", text.replace("\x02", "-").replace("\r", ""))
+    # PDFium's U+0002 (or U+FFFE) is a hyphen at a line's end; one that breaks a Latin
+    # word is the composer's, not the manuscript's (as ``check.page_texts`` reads it).
+    return LINE_END_HYPHEN.sub("", text.replace("\x02", "-").replace("\ufffe", "-")
+                               .replace("\r", ""))
 
 
 def _is_artifact(obj) -> bool:
