@@ -99,7 +99,8 @@ def _full_end(columns: list[Column], index: int) -> int:
 
 MAX_BRANCHES = 32  # partial layouts followed at once through the choice of subhead bands
 # Branches times pieces with a choice, at the most: a story of a hundred subheads follows
-# fewer branches, so that its pours stay as quick as a story of twenty's.
+# fewer branches, so that its pours stay about as quick as a story of ten's (up to ten
+# subheads, all 32 are followed, as before).
 MAX_CHOICE_WORK = 320
 
 
