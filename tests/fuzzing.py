@@ -387,11 +387,16 @@ def control_in_subhead(work: Work) -> None:
     work.expect("subhead", text)
 
 
+def _image_lines(lines: list[str]) -> list[int]:
+    """The numbers of a body's lines that hold a figure's image (its caption follows)."""
+    return [number for number, line in enumerate(lines) if line.startswith("![")]
+
+
 @mutation("pasted")
 def control_in_caption(work: Work) -> None:
     front, body = work.read()
     lines = body.split("\n")
-    image = [number for number, line in enumerate(lines) if line.startswith("![")]
+    image = _image_lines(lines)
     char = work.rng.choice(SPACES + INVISIBLE + REFUSED)
     if not image:
         return work.insert_in_paragraph(char)
@@ -497,7 +502,7 @@ def byline_role(work: Work) -> None:
 def long_caption(work: Work) -> None:
     front, body = work.read()
     lines = body.split("\n")
-    image = [number for number, line in enumerate(lines) if line.startswith("![")]
+    image = _image_lines(lines)
     text = "".join(work.rng.choice("博山区第十八届人民代表大会") for _ in range(_length(work.rng, 100, 1000)))
     if not image:
         return work.insert_in_paragraph(text)

@@ -26,15 +26,6 @@ from ..typesetting.lines import Line
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"
 
 
-def environment(article: Article) -> jinja2.Environment:
-    return _environment(article.folder)
-
-
-def environment_in(folder: Path) -> jinja2.Environment:
-    """The layouts as seen from ``folder`` (a page plan's), its own ``layouts/`` first."""
-    return _environment(folder)
-
-
 @functools.lru_cache(maxsize=32)
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
