@@ -159,11 +159,12 @@ def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=Fa
 
 @task
 def fonts(c):
-    """Regenerate the vendored font subsets in fonts/ from Debian's font packages."""
-    from pressroom import fonts as vendored
+    """Regenerate the vendored font subsets in fonts/ from Debian's font packages, and pin
+    the packages' files every build cuts its faces from (fonts/PINS.json)."""
+    from pressroom import faces, fonts as vendored
 
     with _reported():
-        for path in vendored.make_fonts():
+        for path in [*vendored.make_fonts(), *faces.pin_sources()]:
             print(f"wrote {_shown(path)}")
 
 

@@ -19,7 +19,8 @@ from .reading.model import Article
 from .output import scratch, staged_outputs, write_atomically
 from .outputs.pdf import render_pdf
 from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
-from .errors import ErrorGroup, PressroomError, raise_all
+from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
+from .lang import convention
 from .outputs.edition import edition_title, render_edition, report_edition_gaps
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
 from .outputs.stamp import artwork_size
@@ -53,9 +54,7 @@ def manuscripts(folder: Path = MANUSCRIPTS_DIR) -> list[Path]:
 
 
 def prepare(manuscript: Path) -> Article:
-    article = read_manuscript(manuscript)
-    check_coverage(article)
-    return article
+    return check_coverage(read_manuscript(manuscript))
 
 
 @_in_scratch
@@ -151,8 +150,19 @@ def prepare_edition(plan_path: Path) -> tuple[Plan, dict[Path, Article]]:
                 errors.extend(group.errors)
             except PressroomError as error:
                 errors.append(error)
+    errors += [_other_script(plan, article) for article in articles.values()
+               if convention(article.lang).variant != convention(plan.lang).variant]
     raise_all(errors)
     return plan, articles
+
+
+def _other_script(plan: Plan, article: Article) -> ManuscriptError:
+    return ManuscriptError(
+        f"the story is in lang {article.lang}, set in the {convention(article.lang).variant} "
+        f"faces, but the edition is in lang {plan.lang} ({convention(plan.lang).variant})",
+        article.where.get("lang", Location(article.source)),
+        f"set 'lang: {plan.lang}' in the story, or the plan's lang to the stories'",
+        code="PR159")
 
 
 def compose_plan(plan_path: Path) -> EditionLayout:

@@ -228,12 +228,18 @@ CODES: dict[str, Code] = {
     "PR158": Code(ManuscriptError, "an advertisement's or the masthead's artwork is missing, "
                                    "outside the plan's tree, or not PNG, JPEG, SVG (or PDF, for "
                                    "an advertisement)"),
+    "PR159": Code(ManuscriptError, "a story of the edition is in the other script (its `lang` "
+                                   "Traditional, the plan's Simplified, or the other way): an "
+                                   "edition is set in one script's faces"),
     "PR160": Code(ManuscriptError, "a template of the manuscript's `layouts/` fails: a syntax "
                                    "error, an undefined name, a missing template or one outside "
                                    "the layouts, a file not UTF-8 or empty"),
     "PR161": Code(ManuscriptError, "a stylesheet of the manuscript's `layouts/` asks for a "
                                    "remote URL or a `local()` font, is not UTF-8, or holds CSS "
                                    "the renderer ignores"),
+    "PR162": Code(ManuscriptError, "a house face (`layouts/faces.yaml`) or a manuscript's own font "
+                                   "(`fonts:`) is missing, outside its folder, not a font, has no "
+                                   "licence file beside it, or forbids embedding (OS/2 fsType)"),
     "PR311": Code(ResourceError, "the page plan is missing, cannot be read, is not UTF-8 text "
                                  "or is over 1 MB"),
     # A character no face can draw.
@@ -271,9 +277,15 @@ CODES: dict[str, Code] = {
                                "columns"),
     "PR503": Code(StrictError, "warning: a space between two Chinese characters of the body "
                                "text (set as an ideographic space)"),
+    "PR504": Code(StrictError, "warning: a character its role's face lacks is set in a declared "
+                               "fallback face (a rare name in a Kai caption set in Song); the "
+                               "message names the character, its place and both faces"),
     "PR505": Code(StrictError, "warning: an optional system library is missing (such as "
                                "`libharfbuzz-subset0`); the output is right, only slower to "
                                "make, so it stays a warning under `--strict`"),
+    "PR506": Code(StrictError, "warning: an installed source font is not the file Pressroom pins "
+                               "in `fonts/SOURCES.json` (another package version): pages set "
+                               "with it may differ from another machine's"),
 }
 
 

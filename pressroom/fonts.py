@@ -147,7 +147,8 @@ ALWAYS_IN_SUBSET = frozenset({0x0020, 0x3000})
 _EXCLUDED_CATEGORIES = frozenset({"Cc", "Cn", "Cs", "Co"})
 
 
-def _drawable(char: str) -> bool:
+def drawable(char: str) -> bool:
+    """False for control, unassigned, surrogate and private-use code points."""
     return unicodedata.category(char) not in _EXCLUDED_CATEGORIES
 
 
@@ -164,6 +165,15 @@ def _gb2312() -> frozenset[str]:
     return frozenset(chars)
 
 
+def base_characters() -> frozenset[str]:
+    """GB2312, the Latin and punctuation blocks of ``RANGES`` and the layouts' marks."""
+    chars = set(_gb2312())
+    for first, last in RANGES:
+        chars.update(chr(code) for code in range(first, last + 1))
+    chars.update(EXTRA_CHARACTERS)
+    return frozenset(char for char in chars if drawable(char))
+
+
 def repertoire(manuscripts_dir: Path, *extra_dirs: Path) -> str:
     """The characters the vendored faces keep, sorted and without repeats.
 
@@ -173,10 +183,7 @@ def repertoire(manuscripts_dir: Path, *extra_dirs: Path) -> str:
     ``extra_dirs`` (``manuscript/<slug>/article.md`` and anything nested deeper). Control,
     unassigned and private-use code points are left out.
     """
-    chars = set(_gb2312())
-    for first, last in RANGES:
-        chars.update(chr(code) for code in range(first, last + 1))
-    chars.update(EXTRA_CHARACTERS)
+    chars = set(base_characters())
     for folder in (manuscripts_dir, *extra_dirs):
         folder = Path(folder)
         if not folder.is_dir():
@@ -184,7 +191,7 @@ def repertoire(manuscripts_dir: Path, *extra_dirs: Path) -> str:
                                  hint="pass the folder that holds the <slug>/article.md files")
         for path in sorted(folder.rglob("*.md")):
             chars.update(path.read_text(encoding="utf-8"))
-    return "".join(sorted(char for char in chars if _drawable(char)))
+    return "".join(sorted(char for char in chars if drawable(char)))
 
 
 def _default_manuscripts_dirs() -> list[Path]:
@@ -348,6 +355,19 @@ def _cut(source: Path | io.BytesIO, font_number: int, unicodes: set[int],
         font.close()
 
 
+def published_as(data: bytes, face: Face) -> bytes:
+    """A cut of ``face``'s source (made by another subsetter) under the names the face is
+    published under: renamed where its licence reserves its own names."""
+    font = TTFont(io.BytesIO(data))
+    try:
+        _publish_names(font, face)
+        out = io.BytesIO()
+        font.save(out, reorderTables=False)
+        return out.getvalue()
+    finally:
+        font.close()
+
+
 def _published_names(data: bytes) -> tuple[str, str]:
     """The full name (name ID 4) and PostScript name (ID 6) of a font file's bytes."""
     with TTFont(io.BytesIO(data), lazy=True) as font:
@@ -403,7 +423,7 @@ def _dep5_body(lines: list[str]) -> str:
     return "\n".join(body).strip("\n")
 
 
-def _copyright(package: str) -> tuple[Path, str]:
+def copyright_file(package: str) -> tuple[Path, str]:
     """The path and text of a package's Debian copyright file."""
     path = Path("/usr/share/doc") / package / "copyright"
     if not path.is_file():
@@ -438,7 +458,7 @@ def _licence_from_copyright(package: str) -> str:
     paragraph of that name gives the full text. If the file does not have that shape,
     the whole file is copied instead.
     """
-    path, text = _copyright(package)
+    path, text = copyright_file(package)
     if "SIL OPEN FONT LICENSE Version 1.1" not in text:
         raise PressroomError(f"{path} does not contain the SIL Open Font License 1.1",
                              hint="check the package's licence before vendoring its fonts")
@@ -475,9 +495,12 @@ def _licence_file_text(package: str, version: str, notices: dict[str, str]) -> s
 
 def _readme(entries: dict[str, dict], characters: int) -> str:
     lines = [
-        "# Vendored fonts",
+        "# Fonts",
         "",
         "Written by `make_fonts` in `pressroom/fonts.py` (`invoke fonts`); do not edit by hand.",
+        "",
+        *_build_faces_section(),
+        "## The vendored subsets",
         "",
         "| Layout family | Role | Face | File | Debian package |",
         "| --- | --- | --- | --- | --- |",
@@ -568,6 +591,94 @@ def _readme(entries: dict[str, dict], characters: int) -> str:
     return "\n".join(lines)
 
 
+def _build_faces_section() -> list[str]:
+    """How a build gets its faces (``pressroom.faces``), and why, for README.md."""
+    from . import faces  # faces builds on this module
+
+    lines = [
+        "## How a build gets its faces",
+        "",
+        "A build sets three roles: Song (body text), Hei (headline, subheads, labels) and Kai "
+        "(editor's note, captions, byline). The text's language (`lang:`, a BCP 47 tag) picks "
+        "the variant of the faces:",
+        "",
+        "| Variant | Tags | Song | Hei | Kai |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    tags = {"SC": "zh-CN, zh, zh-SG, zh-Hans, any tag of Simplified script",
+            "TC": "zh-TW, zh-Hant, zh-Hant-TW, any other Traditional tag",
+            "HK": "zh-HK, zh-MO, zh-Hant-HK"}
+    for variant, roles in faces.DESIGNS.items():
+        cells = [" + ".join(design.name for design in roles[family].own)
+                 for family in (SONG, HEI, KAI)]
+        lines.append(f"| {variant} | {tags[variant]} | " + " | ".join(cells) + " |")
+    fallback = faces.DESIGNS["SC"]
+    lines += [
+        "",
+        "Each role's face comes from one of two places:",
+        "",
+        "- the subset in this folder (below), when it holds every character the build "
+        "needs: GB2312, the punctuation and Latin blocks and the project's manuscripts. "
+        "It is the floor: a machine with pip alone sets every such article;",
+        "- otherwise a cut of the whole face as the Debian package installs it, made by "
+        "HarfBuzz's subsetter (`uharfbuzz`, a tenth of a second for a CJK face; fontTools "
+        "takes about 20 s) to the variant's repertoire plus the build's own characters, and "
+        "kept in `build/.fonts/` by what it holds, so the next build of the same text reads "
+        "it back. The same source and characters give the same bytes, and the PDF and the "
+        "EPUB embed only subsets of the characters they use.",
+        "",
+        "Why this way: vendoring every CJK Unified Ideograph and Extension A character of "
+        "three faces in SC and TC would be 80 to 130 MB in the repository, and more with "
+        "every regeneration; the subsets here are 11 MB. The packages are installed by "
+        "`scripts/install.sh` (the README's first command), so a fresh clone sets any "
+        "character the faces have with no further step. A machine without them sets what "
+        "the subsets hold and names the package for anything else.",
+        "",
+        "`PINS.json` pins every source file a build may cut from (package, version, "
+        "SHA-256); `invoke fonts` writes it. A build whose installed file differs warns "
+        "once (PR506) and keys its cuts by the file it read.",
+        "",
+        "### Declared fallbacks",
+        "",
+        "A character a role's face lacks is set in the first of its fallbacks that has it, "
+        "with warning PR504 naming the character, its place and both faces (`--strict` "
+        "makes it an error); the line setter measures it in the face that draws it. Song "
+        f"falls back on {', then '.join(d.name for d in fallback[SONG].fallbacks)} (the last "
+        "resort, for Han characters only, Extension B and beyond among them); Hei and Kai "
+        "fall back on their variant's Song, then the same. A character no face has (an "
+        "emoji, a character newer than every face) stops the build, named with its line "
+        "and column (PR200). The fallbacks are given to WeasyPrint under the role's own "
+        "family with a `unicode-range` of exactly their characters, each at a weight of "
+        "its own (WeasyPrint names a PDF font by family and weight, and would merge two "
+        "files of one name).",
+        "",
+        "### House faces and a manuscript's own fonts",
+        "",
+        "`layouts/faces.yaml` may set a paper's own licensed faces per variant and role "
+        "(`faces: {SC: {song: {file: ..., licence: ...}}}`, files beside it); a manuscript "
+        "may bring fonts for characters no face has (`fonts:` in its front matter, each with "
+        "its licence file beside it), tried before the fallbacks. Both are refused (PR162) "
+        "when missing, outside their folder, not a font, without a licence file, or when "
+        "their OS/2 `fsType` forbids embedding or subsetting.",
+        "",
+        "### Licences of the faces cut per build",
+        "",
+    ]
+    for package in dict.fromkeys(design.package for design in faces.ALL_DESIGNS):
+        licence = next(design.licence for design in faces.ALL_DESIGNS if design.package == package)
+        lines.append(f"- `{package}`: {licence}, in `{faces.licence_file(package)}`.")
+    lines += [
+        "",
+        "TW-Kai (`fonts-cns11643-kai`) is published by Taiwan's National Development Council "
+        "under the Open Government Data License 1.0, which asks that its source be credited: "
+        "a page or e-book set in it embeds a subset of TW-Kai, © National Development "
+        "Council. Hanazono Mincho (`fonts-hanazono`) is taken under the Hanazono Font "
+        "License (Debian offers it or the OFL), which allows modified copies freely.",
+        "",
+    ]
+    return lines
+
+
 def make_fonts(fonts_dir: Path = FONTS_DIR,
                manuscripts_dirs: Sequence[Path] | None = None) -> list[Path]:
     """Cut the vendored faces from the installed Debian fonts into ``fonts_dir``.
@@ -589,7 +700,7 @@ def make_fonts(fonts_dir: Path = FONTS_DIR,
     versions = {package: package_version(package) for package in LICENCE_FILES}
     # Or if the licence reserves a name the Face does not know about.
     for face in FACES:
-        path, text = _copyright(face.source_package)
+        path, text = copyright_file(face.source_package)
         unknown = [name for name in reserved_font_names(text) if name not in face.reserved_names]
         if unknown:
             raise PressroomError(
@@ -668,7 +779,7 @@ def subset_bytes(face: Face, text: str) -> bytes:
     The same face and set of characters always give the same bytes. A character the face
     lacks is a ``CoverageError``: an EPUB must not depend on a reader's fallback font.
     """
-    wanted = {ord(char) for char in text if _drawable(char)} | ALWAYS_IN_SUBSET
+    wanted = {ord(char) for char in text if drawable(char)} | ALWAYS_IN_SUBSET
     missing = sorted(wanted - cmap(face))
     if missing:
         shown = " ".join(f"{chr(code)} (U+{code:04X})" for code in missing[:20])

@@ -57,6 +57,19 @@ def write_atomically(path: Path, data: bytes) -> Path:
     return path
 
 
+def write_cached(path: Path, data: bytes) -> Path:
+    """Write a cache file whole or not at all, at once even inside ``staged_outputs()``:
+    the build that made it reads it back before its outputs are published."""
+    path = Path(path)
+    temporary = _write_temporary(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
 @contextmanager
 def staged_outputs() -> Iterator[None]:
     """Publish the outputs written inside together, once the block has completed; if it

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what Pressroom needs on Debian 12 with Python 3.11: the system libraries
-# WeasyPrint and the checks use (from apt), then Pressroom with its test tools (from PyPI).
-#   --font-sources  also install Debian's CJK font packages, needed only to regenerate
-#                   the vendored fonts (invoke fonts) and to test that regeneration.
+# WeasyPrint and the checks use and the font packages every face is cut from (from apt),
+# then Pressroom with its test tools (from PyPI).
+#   --font-sources  accepted for older instructions; the font packages are always
+#                   installed now, since a build cuts rare characters from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,11 +13,11 @@ packages=(
   poppler-utils                       # pdftotext and pdftoppm, for checking pages by hand
   default-jre-headless                # EPUBCheck
   chromium                            # DAISY Ace runs the e-book's pages in it
+  # The faces (fonts/README.md): Noto Serif and Sans CJK (SC, TC, HK), LXGW WenKai,
+  # TW-Kai (Traditional Kai) and Hanazono Mincho (the last resort for rare characters).
+  fonts-noto-cjk fonts-lxgw-wenkai fonts-cns11643-kai fonts-hanazono
 )
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-if [[ "${1:-}" == "--font-sources" ]]; then
-  packages+=(fonts-noto-cjk fonts-lxgw-wenkai)
-fi
 
 sudo=""
 [[ "$(id -u)" -eq 0 ]] || sudo="sudo"

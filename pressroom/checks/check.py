@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pypdfium2
+import tinycss2
 import pypdfium2.raw as pdfium_c
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from .. import fonts
+from ..faces import Typefaces, file_cmap, needs_glyph
+from ..reading.coverage import choose_faces
 from ..reading.manuscript import read_manuscript
 from ..reading.model import Article
 from ..output import write_atomically
@@ -40,13 +42,23 @@ from ..settings import PT_PER_MM, Settings, type_width
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The names WeasyPrint gives the vendored faces in a PDF: the CSS family, with "-Bold" for
-# a bold weight. Anything else in a PDF is a font that did not come from fonts/.
-def pdf_font_name(face: fonts.Face) -> str:
-    return face.role_family.replace(" ", "-") + ("-Bold" if face.weight >= 700 else "")
+# The names WeasyPrint gives a build's faces in a PDF: the CSS family, with Pango's name of
+# the declared weight ("-Bold", and for a role's further files "-Medium", "-Light" ...).
+# Anything else in a PDF is a font that is not one of the build's faces.
+WEIGHT_NAMES = {100: "-Thin", 200: "-Ultra-Light", 300: "-Light", 400: "", 500: "-Medium",
+                600: "-Semi-Bold", 700: "-Bold", 800: "-Ultra-Bold", 900: "-Heavy"}
 
 
-ALLOWED_FONTS = {pdf_font_name(face) for face in fonts.FACES}
+def pdf_font_name(family: str, weight: int) -> str:
+    return family.replace(" ", "-") + WEIGHT_NAMES[weight]
+
+
+def face_cmaps(chosen: Typefaces) -> dict[str, frozenset[int]]:
+    """What each of the build's faces draws, by the name it has in the PDF: a fallback
+    only the characters of its unicode-range."""
+    return {pdf_font_name(face.family, face.weight):
+            face.characters if face.fallback else file_cmap(face.path)
+            for face in chosen.faces}
 
 
 def base_font_name(name: str) -> str:
@@ -96,8 +108,9 @@ def check_pdf(article: Article, path: Path) -> Iterator[Result]:
     try:
         yield _pdf_pages(article.printing.settings, reader)
         yield _pdf_area(article.printing.settings, document)
-        yield _pdf_fonts(reader)
-        yield _pdf_glyphs(document)
+        cmaps = face_cmaps(choose_faces(article))
+        yield _pdf_fonts(reader, cmaps)
+        yield _pdf_glyphs(document, cmaps)
         yield _pdf_text(article, reader)
         yield _pdf_jumps(reader)
         yield _pdf_images(article, document)
@@ -227,7 +240,7 @@ def _pdf_font_objects(reader: PdfReader) -> Iterator[dict]:
             yield font.get_object()
 
 
-def _pdf_fonts(reader: PdfReader) -> Result:
+def _pdf_fonts(reader: PdfReader, cmaps: dict[str, frozenset[int]]) -> Result:
     problems, names = [], set()
     for font in _pdf_font_objects(reader):
         name = str(font.get("/BaseFont", "?")).lstrip("/")
@@ -240,8 +253,8 @@ def _pdf_fonts(reader: PdfReader) -> Result:
             problems.append(f"{base} is not embedded")
         if base == name:
             problems.append(f"{base} is embedded whole, not as a subset")
-        if base not in ALLOWED_FONTS:
-            problems.append(f"{base} is not a vendored face")
+        if base not in cmaps:
+            problems.append(f"{base} is not one of the build's faces")
     figure = f"{len(names)} fonts, all embedded and subset" if not problems else f"{len(names)} fonts"
     return Result("pdf.fonts", not problems, figure, "; ".join(sorted(set(problems))))
 
@@ -274,13 +287,14 @@ def _page_char_fonts(document: pypdfium2.PdfDocument, number: int) -> Iterator[t
         yield char, base_font_name(name)
 
 
-def _pdf_glyphs(document: pypdfium2.PdfDocument) -> Result:
+def _pdf_glyphs(document: pypdfium2.PdfDocument, cmaps: dict[str, frozenset[int]]) -> Result:
     # A character drawn by a face that lacks it is drawn as .notdef (tofu).
-    cmaps = {pdf_font_name(face): fonts.cmap(face) for face in fonts.FACES}
     count, bad = 0, []
     for char, font in char_fonts(document):
         count += 1
-        if char == "\ufffd" or (font in cmaps and ord(char) not in cmaps[font]):
+        # Drawn by a face that lacks it, or by a font that is not one of the build's
+        # faces (the renderer's own fallback to a system font).
+        if char == "\ufffd" or ord(char) not in cmaps.get(font, ()):
             bad.append(f"'{char}' U+{ord(char):04X} in {font}")
     return Result("pdf.glyphs", not bad, f"{count} characters, {len(bad)} without a glyph",
                   "; ".join(dict.fromkeys(bad))[:300])
@@ -501,17 +515,72 @@ def _epub_navigation(opf, files, base, manifest) -> Result:
 
 
 def _epub_fonts(files, base, manifest, documents) -> Result:
+    """Every character of the book in a font it embeds, as its @font-face rules declare
+    them: a rule draws the characters of its font within its unicode-range, and all the
+    rules of one family have one weight (a reader matches the weight first and would
+    never reach a rule declared at another)."""
+    fonts_by_href = {item.get("href"): files[base + item.get("href")] for item in manifest.values()
+                     if item.get("media-type", "").startswith(
+                         ("font/", "application/font", "application/vnd.ms-opentype"))}
     covered: set[int] = set()
-    count = 0
-    for item in manifest.values():
-        if item.get("media-type", "").startswith(("font/", "application/font", "application/vnd.ms-opentype")):
-            count += 1
-            covered |= set(TTFont(io.BytesIO(files[base + item.get("href")])).getBestCmap())
+    problems: list[str] = []
+    weights: dict[str, set[str]] = {}
+    for href, css in ((item.get("href"), files[base + item.get("href")].decode("utf-8"))
+                      for item in manifest.values() if item.get("media-type") == "text/css"):
+        for rule in _font_face_rules(css):
+            source = os.path.normpath(os.path.join(os.path.dirname(href), rule["src"]))
+            data = fonts_by_href.get(source)
+            if data is None:
+                problems.append(f"{href} names {rule['src']}, which the book does not hold")
+                continue
+            cmap = set(TTFont(io.BytesIO(data)).getBestCmap())
+            ranged = rule.get("unicode-range")
+            covered |= cmap & ranged if ranged is not None else cmap
+            if ranged is not None and ranged - cmap:
+                problems.append(f"{source} lacks {len(ranged - cmap)} characters of its unicode-range")
+            weights.setdefault(rule.get("font-family", ""), set()).add(rule.get("font-weight", "400"))
+    problems += [f"the rules of {family} have the weights {', '.join(sorted(found))}"
+                 for family, found in weights.items() if len(found) > 1]
     text = "".join(_text_of(document) for document in documents.values())
-    missing = sorted({char for char in text if not char.isspace() and ord(char) not in covered})
-    return Result("epub.fonts", count > 0 and not missing,
-                  f"{count} embedded fonts, {len(missing)} characters uncovered",
-                  ("uncovered: " + "".join(missing[:20])) if missing else "")
+    missing = sorted({char for char in text if needs_glyph(char) and ord(char) not in covered})
+    if missing:
+        problems.append("uncovered: " + "".join(missing[:20]))
+    return Result("epub.fonts", bool(fonts_by_href) and not problems,
+                  f"{len(fonts_by_href)} embedded fonts, {len(missing)} characters uncovered",
+                  "; ".join(problems))
+
+
+def _font_face_rules(css: str) -> list[dict]:
+    """The @font-face rules of a stylesheet: family, src URL, weight, and the code points
+    of the unicode-range (None where there is none)."""
+    rules = []
+    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+            continue
+        found: dict = {}
+        for declaration in tinycss2.parse_declaration_list(rule.content, skip_whitespace=True,
+                                                          skip_comments=True):
+            if declaration.type != "declaration":
+                continue
+            tokens = [token for token in declaration.value if token.type != "whitespace"]
+            if declaration.lower_name == "font-family" and tokens:
+                found["font-family"] = tokens[0].value
+            elif declaration.lower_name == "font-weight" and tokens:
+                found["font-weight"] = tokens[0].serialize()
+            elif declaration.lower_name == "src":
+                url = next((token for token in tokens if token.type in ("url", "function")
+                            and (token.type == "url" or token.lower_name == "url")), None)
+                if url is not None:
+                    found["src"] = url.value if url.type == "url" else url.arguments[0].value
+            elif declaration.lower_name == "unicode-range":
+                codes: set[int] = set()
+                for token in tokens:
+                    if token.type == "unicode-range":
+                        codes.update(range(token.start, token.end + 1))
+                found["unicode-range"] = codes
+        if "src" in found:
+            rules.append(found)
+    return rules
 
 
 # -- typography ---------------------------------------------------------------------

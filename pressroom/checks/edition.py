@@ -54,6 +54,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from .. import fonts
+from ..faces import WEIGHTS
 from ..reading.manuscript import read_manuscript
 from ..reading.model import Article
 from ..reading.plan import Plan, StoryPlan, page_file_name, read_plan
@@ -61,11 +62,12 @@ from ..settings import PT_PER_MM, Settings
 from . import typecheck
 from .check import (AREA_TOLERANCE_PT, HUNG_INK_PT, HUNG_MARKS, JUMP_FROM, JUMP_TO,
                     LINE_END_HYPHEN, NS, Result, _ace, _epubcheck, _in_order, _page_label,
-                    _pdf_fonts, _pdf_glyphs, _text_of, _typography_failures, join_jumped,
-                    pdf_font_name, reading_order, squeeze, type_area)
+                    _pdf_fonts, _pdf_glyphs, _text_of, _typography_failures, face_cmaps,
+                    join_jumped, pdf_font_name, reading_order, squeeze, type_area)
+from ..typesetting.edition import edition_faces
 from .typecheck import Box, Glyph
 
-HEI_FONT = next(pdf_font_name(face) for face in fonts.FACES if face.role_family == fonts.HEI)
+HEI_FONT = pdf_font_name(fonts.HEI, WEIGHTS[fonts.HEI])
 SHEET_TOLERANCE_PT = 0.5
 OVERLAP_TOLERANCE_PT = 1.0  # a glyph's ink may overshoot its module's edge a little
 GAP_WARNING_PERCENT = 5.0  # of the type area's cells left empty: the editor should look
@@ -137,6 +139,7 @@ class Edition:
     out_dir: Path
     stories: list[Story]
     sheets: list[Sheet | None]  # None: the page's file is missing or unreadable
+    faces: dict[str, frozenset[int]]  # what each face of the edition draws, by its PDF name
 
     @property
     def settings(self) -> Settings:
@@ -174,7 +177,9 @@ def read_edition(plan_path: Path, out_dir: Path) -> Edition:
         order = sorted(page.stories, key=lambda story: not story.lead)
         stories += [Story(story, read_manuscript(story.folder), index, rank)
                     for rank, story in enumerate(order)]
-    edition = Edition(plan, Path(out_dir), stories, [])
+    faces = face_cmaps(edition_faces(plan, {story.article.folder: story.article
+                                            for story in stories}))
+    edition = Edition(plan, Path(out_dir), stories, [], faces)
     texts = [_shingles(_story_text(story.article)) for story in stories]
     for index in range(len(plan.pages)):
         path = edition.page_path(index)
@@ -316,7 +321,13 @@ def _glyphs_by_mcid(raw, height: float) -> tuple[dict[int, list[Glyph]], dict[in
         last = pdfium_c.FPDFPageObj_GetMarkedContentID(obj) if obj else -1
         glyphs.setdefault(last, []).append(glyph)
         texts.setdefault(last, []).append(glyph.char)
-    return glyphs, {mcid: "".join(chars) for mcid, chars in texts.items()}
+    return glyphs, {mcid: _paired("".join(chars)) for mcid, chars in texts.items()}
+
+
+def _paired(text: str) -> str:
+    """Text read one UTF-16 unit at a time with its surrogate pairs joined again: PDFium
+    counts a character beyond the BMP (𣱣, U+23C63) as two."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _cleaned(text: str) -> str:
@@ -456,10 +467,10 @@ def check_sheet(edition: Edition, sheet: Sheet) -> Result:
                             f"pt, the format {width:.1f} x {height:.1f} pt")
     if not sheet.glyphs:
         problems.append("the page is blank")
-    faces = _pdf_fonts(reader)
+    faces = _pdf_fonts(reader, edition.faces)
     document = pypdfium2.PdfDocument(str(sheet.path))
     try:
-        glyphs = _pdf_glyphs(document)
+        glyphs = _pdf_glyphs(document, edition.faces)
     finally:
         document.close()
     problems += [result.problem for result in (faces, glyphs) if not result.passed]

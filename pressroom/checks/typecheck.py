@@ -30,6 +30,25 @@ them against the rules of Chinese newspaper setting (clreq, GB/T 15834):
   shows (the image's extent cut by its clip path: WeasyPrint draws a photo whole, scaled
   to cover its box, and clips it to the box).
 
+A Traditional page (the PDF catalog's /Lang, written from the manuscript's ``lang:``, names
+Traditional text: zh-TW, zh-HK, zh-Hant …; ``pressroom.lang``) is measured by the rules of
+Taiwan's 重訂標點符號手冊 and Hong Kong's papers, whose stops 。，、；：？！ stand in the middle
+of the em box:
+
+* no stop is compressed: inside a line it has its full em between its neighbours (the
+  line's spacing left out; a bracket beside it, which may have given its blank half,
+  counted from its ink: ``_stop_room``), and at a line's end it is neither set half width
+  nor hung outside the column (either leaves its ink across the measure's edge);
+* every stop's ink stands within ``STOP_CENTRE_EM`` of its em box's centre, across and up:
+  the em box runs from its origin one em (its size) to the right, and from the face's
+  ideographic em box top to bottom (OS/2's typographic ascender and descender of the
+  embedded font, which CJK faces set to the em box: 0.88 and 0.12 em in Noto CJK);
+* two adjacent marks take at most 1.5 em only where a bracket or quote has its blank half
+  facing the other mark (」「, 」。, 。「); a stop before a closing mark or another stop
+  has no blank half to give, and the pair keeps its 2 em (。」).
+
+A Simplified page is measured as before, and its report carries none of these figures.
+
 How a line's extent is measured. A glyph's origin is where the PDF puts it; its advance is
 where its em box ends. PDFium's loose box (pypdfium2 5.15) is the union of the advance box
 and the ink box, so its right edge is the advance unless the ink reaches further (思 in
@@ -59,15 +78,19 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import io
 import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
+from struct import error as struct_error
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from fontTools.ttLib import TTFont, TTLibError
 
+from ..lang import convention
 from ..settings import PT_PER_MM, Settings
 
 
@@ -95,6 +118,16 @@ OVERLAP_TOLERANCE_PT = 0.3  # ink boxes shrunk by this a side before they may me
 # note's columns stand 1.5 em apart, a caption's credit 1 em after its text.
 KAI_GAP_EM = 1.25
 MAX_PROBLEMS_SHOWN = 30
+# Traditional pages: how far a stop's ink centre may stand from its em box's centre. The
+# faces' centred stops sit within 0.03 em of it, but for ；, whose comma reaches below
+# (0.08 to 0.099 em in Noto Serif and Sans CJK TC and HK, the bold Serif the furthest,
+# 0.02 em in TW-Kai); a stop in the corner of its em box (a Simplified form, 。 at 0.32
+# em across and down) is far outside.
+STOP_CENTRE_EM = 0.1
+# The ideographic em box of a face whose embedded font does not say (Noto CJK's): 0.88 em
+# above the baseline, 0.12 em below.
+EM_BOX_ASCENT = 0.88
+EM_BOX_DESCENT = 0.12
 
 OPENING = "（《「『“‘〈【〔〖［｛"
 CLOSING = "）》」』”’〉】〕〗］｝"
@@ -104,6 +137,7 @@ NO_LINE_END = frozenset(OPENING)
 MARKS = frozenset(STOPS + CLOSING + OPENING)
 CHINESE_MARKS = MARKS | frozenset("—…·・")
 HALVED_AT_LINE_END = frozenset("。，、；：" + CLOSING)  # marks with their blank on the right
+CENTRED_STOPS = frozenset(STOPS)  # on a Traditional page: in the middle of the em box
 # What does not count as a character of a paragraph's last line (孤字).
 NOT_COUNTED_ON_LAST_LINE = MARKS | frozenset("…")
 
@@ -158,6 +192,13 @@ class Report:
     widest_note_line: int = 0  # characters
     widest_caption_line: int = 0  # characters
     overlaps: int = 0  # glyph pairs of different lines, and glyphs on a photo, that meet
+    # Traditional pages only (``TRADITIONAL_FIGURES``): measured by the rules of centred stops.
+    centred_stops: bool = False  # the page's /Lang names Traditional text
+    stops_measured: int = 0  # stops whose ink was measured in its em box
+    compressed_stops: int = 0  # narrower than an em inside a line, or at its end set half
+    hung_stops: int = 0  # hung outside the column at a line's end
+    off_centre_stops: int = 0  # ink further than STOP_CENTRE_EM from the em box's centre
+    max_stop_offset_em: float = 0.0  # the furthest a stop's ink centre stands from it
     problems: tuple[Problem, ...] = ()
 
     def failures(self) -> list[str]:
@@ -170,7 +211,7 @@ class Report:
             # is the setting (a stylesheet's letter-spacing, a wrong measure).
             found.append(f"loose_lines: {self.loose_lines} of {self.justified_lines} justified "
                          f"lines (over {SYSTEMATIC_SHARE:.0%}: a fault of the setting)")
-        return found + self._over(_LIMITS)
+        return found + self._over(_LIMITS) + self._over(_TRADITIONAL_LIMITS)
 
     def colour_faults(self) -> list[str]:
         """Each colour figure over its limit (``COLOUR_LIMITS``), in the same form."""
@@ -184,11 +225,14 @@ class Report:
         """The printable report: one figure a line, then the problems found."""
         out = []
         for item in fields(self):
-            if item.name == "problems":
+            if item.name == "problems" or (item.name in TRADITIONAL_FIGURES
+                                           and not self.centred_stops):
                 continue
             value = getattr(self, item.name)
-            limit = _LIMITS.get(item.name, COLOUR_LIMITS.get(item.name))
-            verdict = "  FAIL" if item.name in _LIMITS else "  WARN"
+            limit = _LIMITS.get(item.name, COLOUR_LIMITS.get(item.name,
+                                                              _TRADITIONAL_LIMITS.get(item.name)))
+            verdict = "  FAIL" if item.name in _LIMITS or item.name in _TRADITIONAL_LIMITS \
+                else "  WARN"
             mark = "" if limit is None else f"  (limit {_shown(limit, item.name)})" + (
                 verdict if value > limit else "")
             out.append(f"{item.name}: {_shown(value, item.name)}{mark}")
@@ -205,8 +249,10 @@ class Report:
     def summary(self) -> str:
         """The report in one line: what was checked, the figures that have a limit, and the
         count of spaced lines, the widest spacing and the largest gap spread found."""
+        traditional = ("stops_measured", *_TRADITIONAL_LIMITS, "max_stop_offset_em") \
+            if self.centred_stops else ()
         figures = ", ".join(f"{name} {_shown(getattr(self, name), name)}"
-                            for name in (*_LIMITS, *COLOUR_LIMITS, *_SUMMARY_EXTRA))
+                            for name in (*_LIMITS, *COLOUR_LIMITS, *_SUMMARY_EXTRA, *traditional))
         return (f"{self.lines_checked} lines checked ({self.body_lines} body, {self.note_lines} "
                 f"note, {self.caption_lines} caption; {self.justified_lines} justified body "
                 f"lines measured for spacing): {figures}")
@@ -241,6 +287,14 @@ COLOUR_LIMITS: dict[str, float] = {
 }
 # Figures without a limit that the one-line summary shows too.
 _SUMMARY_EXTRA = ("lines_over_005", "max_spacing_em", "max_gap_spread_em")
+# Faults of the setting on a Traditional page only (zero on any other, and not shown).
+_TRADITIONAL_LIMITS: dict[str, float] = {
+    "compressed_stops": 0,
+    "hung_stops": 0,
+    "off_centre_stops": 0,
+}
+TRADITIONAL_FIGURES = frozenset({"centred_stops", "stops_measured", "max_stop_offset_em",
+                                 *_TRADITIONAL_LIMITS})
 
 
 def _shown(value: float, name: str = "") -> str:
@@ -262,6 +316,7 @@ class Glyph:
     size: float  # pt, as printed (the text matrix's scale included)
     font: str  # base name, without the subset tag
     ink: "Box" = (0.0, 0.0, 0.0, 0.0)  # the tight box of what is drawn: left, top, right, bottom
+    em_box: "Box | None" = None  # its em box, where asked for (``read_page(em_boxes=...)``)
 
     @property
     def right(self) -> float:
@@ -283,8 +338,10 @@ def read_glyphs(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph]]:
     return width, height, glyphs
 
 
-def read_page(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph], list[Box]]:
-    """``read_glyphs``, and where each image of the page shows (``visible_images``)."""
+def read_page(pdf: Path, number: int = 0, em_boxes: frozenset[str] = frozenset()
+              ) -> tuple[float, float, list[Glyph], list[Box]]:
+    """``read_glyphs``, and where each image of the page shows (``visible_images``). The
+    glyphs of the characters in ``em_boxes`` carry their em box (``Glyph.em_box``)."""
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         page = document[number]
@@ -292,8 +349,16 @@ def read_page(pdf: Path, number: int = 0) -> tuple[float, float, list[Glyph], li
             width, height = page.get_size()
             textpage = page.get_textpage()
             try:
-                glyphs = [glyph for index in range(textpage.count_chars())
-                          if (glyph := _glyph(textpage.raw, index, height)) is not None]
+                glyphs = []
+                faces: dict[int | None, tuple[float, float]] = {}  # em boxes, by PDFium font
+                for index in range(textpage.count_chars()):
+                    glyph = _glyph(textpage.raw, index, height)
+                    if glyph is None:
+                        continue
+                    if glyph.char in em_boxes:
+                        glyph = dataclasses.replace(
+                            glyph, em_box=_em_box(textpage.raw, index, glyph, faces))
+                    glyphs.append(glyph)
             finally:
                 textpage.close()
             images = visible_images(page.raw, height)
@@ -340,6 +405,42 @@ def _glyph(raw, index: int, page_height: float) -> Glyph | None:
     left, right, bottom, top = (value.value for value in ink)
     return Glyph(char, x.value, page_height - y.value, max(advance, 0.0), size, name,
                  (left, page_height - top, right, page_height - bottom))
+
+
+def _em_box(raw, index: int, glyph: Glyph, faces: dict) -> Box:
+    """The em box of the glyph at ``index``: one em (its size) square, from its origin to
+    the right, and from its face's ideographic em box top (above the baseline) to bottom
+    (``faces``: the face's figures already read, by its PDFium font)."""
+    font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(raw, index))
+    key = ctypes.cast(font, ctypes.c_void_p).value if font else None
+    if key not in faces:
+        faces[key] = _ideographic_em_box(font) if font else (EM_BOX_ASCENT, EM_BOX_DESCENT)
+    ascent, descent = faces[key]
+    return (glyph.x, glyph.y - ascent * glyph.size, glyph.x + glyph.size,
+            glyph.y + descent * glyph.size)
+
+
+def _ideographic_em_box(font) -> tuple[float, float]:
+    """How far the em box of an embedded face reaches above and below the baseline, in em:
+    OS/2's typographic ascender and descender, which CJK faces set to the ideographic em
+    box (Noto CJK 0.88 and 0.12, TW-Kai 0.80 and 0.20). A face that embeds no OpenType
+    font, or whose figures do not make one em, is taken to have Noto CJK's."""
+    size = ctypes.c_size_t()
+    if not pdfium_c.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size)) or not size.value:
+        return EM_BOX_ASCENT, EM_BOX_DESCENT
+    data = (ctypes.c_uint8 * size.value)()
+    if not pdfium_c.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size)):
+        return EM_BOX_ASCENT, EM_BOX_DESCENT
+    try:
+        with TTFont(io.BytesIO(bytes(data)), lazy=True) as face:
+            upem = face["head"].unitsPerEm
+            ascent = face["OS/2"].sTypoAscender / upem
+            descent = -face["OS/2"].sTypoDescender / upem
+    except (TTLibError, KeyError, AssertionError, ValueError, ZeroDivisionError, struct_error):
+        return EM_BOX_ASCENT, EM_BOX_DESCENT
+    if abs(ascent + descent - 1.0) > 0.05:  # line spacing, not the em box
+        return EM_BOX_ASCENT, EM_BOX_DESCENT
+    return ascent, descent
 
 
 _Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, as PDF writes them
@@ -753,7 +854,8 @@ class _Tally:
         self.problems.append(Problem(code, item.where, item.line.text, detail))
 
 
-def _check_line(item: _Checked, tally: _Tally) -> None:
+def _check_line(item: _Checked, tally: _Tally, centred: bool = False) -> None:
+    """Measure one line; ``centred``: on a Traditional page, whose stops are centred."""
     glyphs = item.line.glyphs
     size = item.line.size
     if glyphs[0].char.isspace() or glyphs[-1].char.isspace():
@@ -773,7 +875,17 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
     if item.measure_right is not None:
         last = glyphs[-1]
         deviation = last.right - item.measure_right
-        if last.char in HALVED_AT_LINE_END:
+        if centred and last.char in CENTRED_STOPS:
+            # A centred stop ends its line whole: set half width or hung, its ink crosses
+            # the measure's edge. A line running long by exactly so much is that fault,
+            # not a line set wrong.
+            for code, cut, how in (("hung_stops", 1.0, "hung outside the column"),
+                                   ("compressed_stops", 0.5, "set half width")):
+                if abs(deviation - cut * size) <= FLUSH_TOLERANCE_PT:
+                    tally.fault(code, item, f"{last.char} {how} at the line's end")
+                    deviation -= cut * size
+                    break
+        elif last.char in HALVED_AT_LINE_END:
             # clreq lets a line end on such a mark set half width (its ink, in the left
             # half, ends at the edge) or hung outside the column (it starts at the edge).
             # A paragraph's last line need only not run long in one of these ways: set
@@ -795,11 +907,22 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
             return glyphs[index].advance
         return glyphs[index + 1].x - glyphs[index].x - tracking
 
+    if centred:
+        for index, glyph in enumerate(glyphs):
+            if glyph.char in CENTRED_STOPS:
+                room = _stop_room(glyphs, index, size, tracking)
+                if room < 1 - EM_TOLERANCE:
+                    shown = "".join(other.char for other in glyphs[max(index - 1, 0):index + 2])
+                    tally.fault("compressed_stops", item,
+                                f"{shown}: {glyph.char} has {room:.2f} em")
     for index, (a, b) in enumerate(zip(glyphs, glyphs[1:])):
         if a.char in MARKS and b.char in MARKS:
             tally.counts["mark_pairs"] += 1
             width = (real_advance(index) + real_advance(index + 1)) / size
-            if width > PAIR_LIMIT_EM + EM_TOLERANCE:
+            # Where stops are centred, a pair without a bracket's blank half facing the
+            # other mark (。」, ？！) has no half em to give.
+            facing = not centred or a.char in CLOSING or b.char in OPENING
+            if facing and width > PAIR_LIMIT_EM + EM_TOLERANCE:
                 tally.fault("uncompressed_pairs", item, f"{a.char}{b.char} takes {width:.2f} em")
         if (is_han(a.char) and is_latin(b.char)) or (is_latin(a.char) and is_han(b.char)):
             tally.counts["han_latin_gaps"] += 1
@@ -808,6 +931,31 @@ def _check_line(item: _Checked, tally: _Tally) -> None:
             if not low - EM_TOLERANCE <= gap <= high + EM_TOLERANCE:
                 tally.fault("han_latin_gaps_out_of_range", item,
                             f"{a.char}|{b.char} gap {gap:.3f} em")
+
+
+def _stop_room(glyphs: tuple[Glyph, ...], index: int, size: float, tracking: float) -> float:
+    """The room a centred stop has in its line, in em, at most its em: from where the glyph
+    before it ends to where the one after it starts, the line's spacing left out. A
+    closing mark before it may have given its blank right half, an opening mark after it
+    its left half (its origin then half an em back over the stop's em): a bracket ends or
+    starts where its ink does. (Not the middle of its em: a mark set with ``halt`` is drawn
+    a little further back than the half em it gives, 0.012 em at 10 pt.) A stop set with
+    ``halt`` itself (a quarter em off each side, moved back over the glyph before it) or
+    squeezed by the spacing has less."""
+    stop = glyphs[index]
+    left, right = stop.x, stop.x + size
+    if index > 0:
+        before = glyphs[index - 1]
+        ink_left, _, ink_right, _ = before.ink
+        end = ink_right if before.char in CLOSING and ink_right > ink_left \
+            else before.x + before.advance
+        left = max(left, end + tracking)
+    if index < len(glyphs) - 1:
+        after = glyphs[index + 1]
+        ink_left, _, ink_right, _ = after.ink
+        start = ink_left if after.char in OPENING and ink_right > ink_left else after.x
+        right = min(right, start - tracking)
+    return (right - left) / size
 
 
 def _check_colour(item: _Checked, size: float, tally: _Tally) -> None:
@@ -931,11 +1079,30 @@ def page_count(pdf: Path) -> int:
         document.close()
 
 
-def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None = None) -> Report:
+def document_lang(pdf: Path) -> str:
+    """The language the PDF's catalog names (/Lang), or "" if it names none."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        size = pdfium_c.FPDFCatalog_GetLanguage(document.raw, None, 0)
+        if size <= 2:
+            return ""
+        buffer = (ctypes.c_ushort * (size // 2))()
+        pdfium_c.FPDFCatalog_GetLanguage(document.raw, buffer, size)
+        return bytes(buffer).decode("utf-16-le").rstrip("\0")
+    finally:
+        document.close()
+
+
+def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None = None,
+              lang: str | None = None) -> Report:
     """Measure the typography of page ``page`` (from 0) of ``pdf``, laid out with
     ``settings``; with ``region`` (left, top, right, bottom in pt from the top left), only
-    what stands in it: one module of an edition's page, measured on its own columns."""
-    page_width, _, glyphs, images = read_page(Path(pdf), page)
+    what stands in it: one module of an edition's page, measured on its own columns.
+    ``lang``: the text's language, by default the one the PDF's catalog names; Traditional
+    text is measured by the rules of centred stops too."""
+    centred = convention(document_lang(Path(pdf)) if lang is None else lang).centred_stops
+    page_width, _, glyphs, images = read_page(Path(pdf), page,
+                                              CENTRED_STOPS if centred else frozenset())
     grid = _Grid.of(settings, page_width)
     # Nothing in the masthead strip (paper, date, page number) is body text.
     top = settings.margin_top * PT_PER_MM + settings.masthead_height
@@ -948,7 +1115,9 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None =
                                                 labels, grid, settings)
     tally = _Tally()
     for item in checked:
-        _check_line(item, tally)
+        _check_line(item, tally, centred)
+    where = {id(glyph): item.where for item in checked for glyph in item.line.glyphs}
+    offsets = _check_centring(glyphs, where, tally) if centred else []
     widest = {"note": 0, "caption": 0}
     for item in checked:
         if item.line.role in widest:
@@ -967,7 +1136,6 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None =
                 tally.problems.append(Problem("lines_over_005_percent", item.where,
                                               item.line.text,
                                               f"{spacing:.3f} em between Han characters"))
-    where = {id(glyph): item.where for item in checked for glyph in item.line.glyphs}
     overlaps = _overlaps(glyphs, images, where)
     tally.problems += overlaps
 
@@ -1032,8 +1200,47 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None =
         widest_note_line=widest["note"],
         widest_caption_line=widest["caption"],
         overlaps=len(overlaps),
+        centred_stops=centred,
+        stops_measured=len(offsets),
+        compressed_stops=tally.counts["compressed_stops"],
+        hung_stops=tally.counts["hung_stops"],
+        off_centre_stops=tally.counts["off_centre_stops"],
+        max_stop_offset_em=round(max(offsets, default=0.0), 3),
         problems=tuple(tally.problems),
     )
+
+
+def stop_offset(glyph: Glyph) -> tuple[float, float] | None:
+    """How far a stop's ink centre stands from its em box's centre, in em: across (more
+    than 0 to the right) and down (more than 0 below it); None for a glyph without ink or
+    em box."""
+    left, top, right, bottom = glyph.ink
+    if glyph.em_box is None or right <= left or bottom <= top or glyph.size <= 0:
+        return None
+    em_left, em_top, em_right, em_bottom = glyph.em_box
+    return (((left + right) - (em_left + em_right)) / 2 / glyph.size,
+            ((top + bottom) - (em_top + em_bottom)) / 2 / glyph.size)
+
+
+def _check_centring(glyphs: list[Glyph], where: dict[int, str], tally: _Tally) -> list[float]:
+    """Every stop of the page (its headlines and furniture too) measured in its em box:
+    the larger of each one's offsets, across or up, in em; those past ``STOP_CENTRE_EM``
+    are faults."""
+    offsets = []
+    for glyph in glyphs:
+        offset = stop_offset(glyph) if glyph.char in CENTRED_STOPS else None
+        if offset is None:
+            continue
+        across, down = offset
+        worst = max(abs(across), abs(down))
+        offsets.append(worst)
+        if worst > STOP_CENTRE_EM:
+            tally.counts["off_centre_stops"] += 1
+            tally.problems.append(Problem(
+                "off_centre_stops", where.get(id(glyph), f"at {glyph.x:.1f}, {glyph.y:.1f} pt"),
+                glyph.char, f"ink {across:+.2f} em across and {down:+.2f} em down from the "
+                f"centre of its em box (at most {STOP_CENTRE_EM} em)"))
+    return offsets
 
 
 def _in_region(region: Box, glyphs: list[Glyph], images: list[Box],

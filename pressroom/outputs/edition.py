@@ -9,28 +9,29 @@ from dataclasses import replace
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import fonts
 from ..errors import (Location, PressroomWarning, ResourceError, StrictError,
                       active_diagnostics)
+from ..labels import label
 from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout
 from .layouts import LAYOUTS_DIR, render_in, stylesheet_in
 from .pdf import PDF_OPTIONS, STYLESHEETS
-from .sandbox import Asker, Roots, check_page_count, created_stamp, font_faces, sandboxed
+from .sandbox import Asker, Roots, check_page_count, created_stamp, font_faces, font_roots, \
+    sandboxed
 from .stamp import Stamp, stamp
 from .verify import verify_edition
 
 
 def edition_title(plan: Plan) -> str:
     """The edition's title: the paper and its date (示例日报 2026年12月1日)."""
-    date = f"{plan.date.year}年{plan.date.month}月{plan.date.day}日" if plan.date else "日期待定"
+    date = f"{plan.date.year}年{plan.date.month}月{plan.date.day}日" if plan.date \
+        else label(plan.lang, "undated")
     return f"{plan.publication} {date}"
 
 
 def edition_roots(layout: EditionLayout) -> Roots:
     """The plan's tree (its stories lie inside it), layouts/ and fonts/."""
-    return Roots.of({"plan": layout.plan.folder.parent, "layouts": LAYOUTS_DIR,
-                     "fonts": fonts.FONTS_DIR},
+    return Roots.of({"plan": layout.plan.folder.parent, "layouts": LAYOUTS_DIR, **font_roots()},
                     photos=[figure.image for article in layout.articles
                             for figure in article.figures])
 
@@ -43,7 +44,8 @@ def edition_html(layout: EditionLayout, roots: Roots | None = None) -> str:
     if plan.masthead and plan.masthead.artwork:
         images[plan.masthead.artwork] = roots.url(plan.masthead.artwork)
     return render_in(
-        plan.folder, "edition.html.j2", edition=plan, title=edition_title(plan), layout=layout, faces=font_faces(roots),
+        plan.folder, "edition.html.j2", edition=plan, title=edition_title(plan), layout=layout,
+        faces=font_faces(roots, layout.typefaces),
         stylesheets=[roots.url(stylesheet_in(plan.folder, name)) for name in STYLESHEETS],
         image_urls=images, created=created_stamp())
 

@@ -34,7 +34,11 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .. import fonts, photos
+from .. import photos
+from ..faces import WEIGHTS, Typefaces, ebook_subsets
+from ..fonts import HEI, KAI, SONG
+from ..labels import label
+from ..typesetting.texts import article_faces
 from ..dates import source_date
 from ..errors import BuildError, Location, ResourceError
 from .layouts import reader_parts, render, stylesheet
@@ -47,7 +51,6 @@ FONTS_CSS_ID = "css-fonts"  # the one fonts.css, which every document of a book 
 DISPLAY_OPTIONS_FILE = "META-INF/com.apple.ibooks.display-options.xml"
 
 # Every label a reader sees that is not the article's own text.
-LABELS = {"cover": "封面", "toc": "目录", "bodymatter": "正文", "landmarks": "导览"}
 
 # dcterms:modified when neither SOURCE_DATE_EPOCH nor the article's date is set: a
 # constant keeps undated builds reproducible (a file's mtime differs between clones).
@@ -64,16 +67,9 @@ ACCESSIBILITY = (
     ("schema:accessibilityFeature", "tableOfContents"),
     ("schema:accessibilityFeature", "readingOrder"),
     ("schema:accessibilityHazard", "none"),
-    ("schema:accessibilitySummary",
-     "本书为一篇报纸文章的电子版，文字可重排，可放大字号、更换字体。标题、小标题结构完整，"
-     "目录可直达各节；图片均配有文字说明和替代文本。无闪烁、声音或动画等危险内容。"),
+    ("schema:accessibilitySummary", None),  # the book's own, in its script (labels.py)
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 )
-# The edition's summary says what its contents list does: pages and stories, not sections.
-EDITION_SUMMARY = ("本书为一期报纸的电子版，按版面顺序收录各篇文章，每篇一章，文字可重排，可放大字号、"
-                   "更换字体。目录按版面列出各篇标题，可直达各篇；标题、小标题结构完整；图片均配有"
-                   "文字说明和替代文本。无闪烁、声音或动画等危险内容。")
-
 DISPLAY_OPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <display_options>
   <platform name="*">
@@ -105,18 +101,21 @@ def render_epub(article: Article, cover_png: bytes | None = None) -> bytes:
     creators = article.byline.creators if article.byline else ()
     book = new_book(identifier(article), article.title, article.lang, creators,
                     article.publication, article.date)
-    add_accessibility_metadata(book)
+    add_accessibility_metadata(book, label(article.lang, "article_summary"))
     styles = add_stylesheets(book, article)
     image_urls = add_images(book, article)
+    chosen = article_faces(article)
+    lang = article.lang
     if cover_png is not None:
-        alt = f"{article.publication or '报纸'}版面：{article.title}"
+        alt = (f"{article.publication or label(lang, 'newspaper')}{label(lang, 'page_view')}："
+               f"{article.title}")
     else:
-        cover_png = draw_cover(article.headline, article.kicker, article.publication)
-        alt = f"封面：{article.title}"
+        cover_png = draw_cover(article.headline, article.kicker, article.publication, chosen)
+        alt = f"{label(lang, 'cover')}：{article.title}"
     cover = add_cover(book, article, cover_png, alt, styles)
     chapter = add_chapter(book, "chapter", CHAPTER_FILE, article, image_urls, styles)
     nav = add_navigation(book, article_contents(article), cover, [chapter], styles)
-    add_fonts(book, styles[0], documents=[cover, nav, chapter])
+    add_fonts(book, styles[0], [cover, nav, chapter], chosen)
     add_display_options(book)
     modified = modified_time(article.date)
     return reproducible_zip(package(book, Location(article.source), modified), modified)
@@ -173,7 +172,7 @@ def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> by
                          f"'{book.name}'", hint="list a jumped story only on its first page")
     epub_book = new_book(edition_identifier(book), book.title, book.lang, (book.publication,),
                          book.publication, book.date)
-    add_accessibility_metadata(epub_book, summary=EDITION_SUMMARY)
+    add_accessibility_metadata(epub_book, label(book.lang, "edition_summary"))
     # The first story, the front page's lead (头条), stands for the edition where one set of
     # layouts is needed: the cover's and the contents' template and stylesheets.
     lead = stories[0]
@@ -185,13 +184,14 @@ def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> by
         for story_number, story in enumerate(page.stories, 1):
             uids[story.source] = uid = f"page-{page_number}-story-{story_number}"
             add_images(epub_book, story, image_urls, uid_prefix=f"{uid}-")
+    chosen = article_faces(lead)  # the edition's: every story carries them
     if cover_png is not None:
         front = book.pages[0]
-        alt = f"{book.publication}{front.label}版面" + (
+        alt = f"{book.publication}{front.label}{label(book.lang, 'page_view')}" + (
             f"：{front.stories[0].title}" if front.stories else "")
     else:
-        cover_png = draw_cover((book.title,), None, book.publication)
-        alt = f"封面：{book.title}"
+        cover_png = draw_cover((book.title,), None, book.publication, chosen)
+        alt = f"{label(book.lang, 'cover')}：{book.title}"
     cover = add_cover(epub_book, lead, cover_png, alt, styles[lead.source])
     chapters = {story.source: add_chapter(epub_book, uids[story.source],
                                           f"{uids[story.source]}.xhtml", story, image_urls,
@@ -199,7 +199,7 @@ def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> by
                 for story in stories}
     nav = add_navigation(epub_book, edition_contents(book, chapters), cover,
                          list(chapters.values()), styles[lead.source])
-    add_fonts(epub_book, styles[lead.source][0], documents=[cover, nav, *chapters.values()])
+    add_fonts(epub_book, styles[lead.source][0], [cover, nav, *chapters.values()], chosen)
     add_display_options(epub_book)
     modified = modified_time(book.date)
     return reproducible_zip(package(epub_book, None, modified), modified)
@@ -247,11 +247,11 @@ def _urn_uuid(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def add_accessibility_metadata(book: epub.EpubBook, summary: str | None = None) -> None:
+def add_accessibility_metadata(book: epub.EpubBook, summary: str) -> None:
+    """The accessibility metadata; ``summary`` says what the book is, in its script. An
+    edition's says what its contents list does: pages and stories, not sections."""
     for prop, value in ACCESSIBILITY:
-        if prop == "schema:accessibilitySummary" and summary:
-            value = summary
-        book.add_metadata(None, "meta", value, {"property": prop})
+        book.add_metadata(None, "meta", value or summary, {"property": prop})
 
 
 def modified_time(date: datetime.date | None) -> datetime.datetime:
@@ -399,19 +399,19 @@ def add_cover(book: epub.EpubBook, article: Article, data: bytes, alt: str,
     # For EPUB 2 reading systems, which know no cover-image property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     body = render(article, "cover.html.j2", cover={"url": image.file_name, "alt": alt})
-    return book.add_item(document("cover", COVER_FILE, LABELS["cover"], book.language, body,
+    return book.add_item(document("cover", COVER_FILE, label(book.language, "cover"), book.language, body,
                                   styles))
 
 
 def draw_cover(headline_lines: tuple[str, ...], kicker: str | None,
-               publication: str | None) -> bytes:
+               publication: str | None, chosen: Typefaces) -> bytes:
     """A plain title card for when no page proof is given: kicker and headline on paper,
     the paper's name at the foot."""
     width, height = 1200, 1800
     image = Image.new("RGB", (width, height), (250, 248, 242))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, 36), fill=(168, 40, 38))
-    faces = {face.role_family: str(fonts.FONTS_DIR / face.file) for face in fonts.FACES}
+    faces = {family: str(chosen.own(family).path) for family in (SONG, HEI, KAI)}
     top = int(height * 0.3)
     if kicker:
         kicker_font = ImageFont.truetype(faces["Pressroom Song"], 56)
@@ -471,13 +471,14 @@ def add_navigation(book: epub.EpubBook, contents: Contents, cover: epub.EpubHtml
     book.toc = contents
     # Landmarks are written only from book.guide ("text" becomes bodymatter).
     book.guide = [
-        {"type": "cover", "href": COVER_FILE, "title": LABELS["cover"]},
-        {"type": "toc", "href": NAV_FILE, "title": LABELS["toc"]},
-        {"type": "text", "href": chapters[0].file_name, "title": LABELS["bodymatter"]},
+        {"type": "cover", "href": COVER_FILE, "title": label(book.language, "cover")},
+        {"type": "toc", "href": NAV_FILE, "title": label(book.language, "toc")},
+        {"type": "text", "href": chapters[0].file_name,
+         "title": label(book.language, "bodymatter")},
     ]
     # Both, or EPUBCheck fails: no nav is RSC-005, no NCX is OPF-049.
     book.add_item(epub.EpubNcx())
-    nav = book.add_item(epub.EpubNav(file_name=NAV_FILE, title=LABELS["toc"]))
+    nav = book.add_item(epub.EpubNav(file_name=NAV_FILE, title=label(book.language, "toc")))
     for style in styles:
         nav.add_item(style)
     book.spine = [cover, nav, *chapters]
@@ -486,15 +487,20 @@ def add_navigation(book: epub.EpubBook, contents: Contents, cover: epub.EpubHtml
 
 # -- fonts --------------------------------------------------------------------------------
 
-def add_fonts(book: epub.EpubBook, font_css: epub.EpubItem,
-              documents: list[epub.EpubHtml]) -> None:
+def add_fonts(book: epub.EpubBook, font_css: epub.EpubItem, documents: list[epub.EpubHtml],
+              chosen: Typefaces) -> None:
     """Embed, per face, a subset of exactly the characters that face draws in the book,
     and write their ``@font-face`` rules into ``font_css``.
 
     Which face draws which text is found the way a reader finds it, by the font-family
     cascade of the stylesheets each document links over that document: a manuscript's own
     layouts (one story's of an edition) or a new rule in shared.css need no change here,
-    and no face carries glyphs it never draws.
+    and no face carries glyphs it never draws. A role's fallbacks (``chosen``) come
+    first, each limited by ``unicode-range`` to what it draws, and its own face last: a
+    reader that ignores unicode-range then takes the role's own face for every character.
+    Every rule of a role has the role's weight: the further weights of the page's faces
+    are for WeasyPrint alone (``pressroom.faces.FURTHER_WEIGHTS``), and a reader matching
+    weights first would never reach a fallback declared at another.
     """
     groups: dict[tuple[str, ...], list[bytes]] = {}
     for item in documents:
@@ -507,22 +513,23 @@ def add_fonts(book: epub.EpubBook, font_css: epub.EpubItem,
         for family, text in text_by_family(written, css).items():
             texts[family] += text
     rules = []
-    for face in fonts.FACES:
-        text = texts.get(face.role_family, "")
+    for family in (SONG, HEI, KAI):
+        text = texts.get(family, "")
         if not text.strip():
             continue
-        data = fonts.subset_bytes(face, text)
-        if data[:4] not in FONT_FORMATS:
-            raise BuildError(f"the subset of {face.file} is not an OpenType, TrueType or "
-                             "WOFF font")
-        media_type, extension, css_format = FONT_FORMATS[data[:4]]
-        slug = ascii_stem(face.role_family)
-        item = epub.EpubItem(uid=f"font-{slug}", file_name=f"fonts/{slug}{extension}",
-                             media_type=media_type, content=data)
-        book.add_item(item)
-        rules.append(f'@font-face {{\n  font-family: "{face.role_family}";\n'
-                     f'  src: url("../{item.file_name}") format("{css_format}");\n'
-                     f'  font-weight: {face.weight};\n  font-style: normal;\n}}\n')
+        for number, (face, data) in reversed(list(enumerate(ebook_subsets(chosen, family, text)))):
+            if data[:4] not in FONT_FORMATS:
+                raise BuildError(f"the subset of {face.path.name} is not an OpenType, TrueType "
+                                 "or WOFF font")
+            media_type, extension, css_format = FONT_FORMATS[data[:4]]
+            slug = ascii_stem(family) + (f"-{number}" if number else "")
+            item = epub.EpubItem(uid=f"font-{slug}", file_name=f"fonts/{slug}{extension}",
+                                 media_type=media_type, content=data)
+            book.add_item(item)
+            ranged = f"  unicode-range: {face.unicode_range};\n" if face.fallback else ""
+            rules.append(f'@font-face {{\n  font-family: "{family}";\n'
+                         f'  src: url("../{item.file_name}") format("{css_format}");\n'
+                         f'  font-weight: {WEIGHTS[family]};\n  font-style: normal;\n{ranged}}}\n')
     # Written here, not in a template: the rules follow from the subsets just cut.
     font_css.content = ("/* The embedded subsets, one per face, written by pressroom/outputs/epub.py. */"
                         "\n\n" + "\n".join(rules)).encode("utf-8")
@@ -530,7 +537,7 @@ def add_fonts(book: epub.EpubBook, font_css: epub.EpubItem,
 
 def _written(book: epub.EpubBook, item: epub.EpubHtml) -> bytes:
     # The documents as ebooklib will write them (the nav only exists at write time).
-    return _Writer(io.BytesIO(), book, WRITER_OPTIONS)._get_nav(item) \
+    return _Writer(io.BytesIO(), book, writer_options(book))._get_nav(item) \
         if isinstance(item, epub.EpubNav) else item.get_content()
 
 
@@ -595,9 +602,13 @@ def add_display_options(book: epub.EpubBook) -> None:
 
 WRITER_OPTIONS = {
     "raise_exceptions": True,
-    "landmark_title": LABELS["landmarks"],
     "epub3_pages": False,  # no page list: the text has no print page breaks to map
 }
+
+
+def writer_options(book: epub.EpubBook) -> dict:
+    """ebooklib's options for ``book``: the landmarks' title in the book's script."""
+    return {**WRITER_OPTIONS, "landmark_title": label(book.language, "landmarks")}
 
 
 class _Writer(epub.EpubWriter):
@@ -624,7 +635,7 @@ def package(book: epub.EpubBook, where: Location | None, modified: datetime.date
     ``where``: the manuscript a failure is reported at (None for an edition's book)."""
     buffer = io.BytesIO()
     # mtime: ebooklib otherwise writes local time labelled Z.
-    writer = _Writer(buffer, book, {**WRITER_OPTIONS, "mtime": modified})
+    writer = _Writer(buffer, book, {**writer_options(book), "mtime": modified})
     try:
         writer.process()
         writer.write()

@@ -18,6 +18,7 @@ import jinja2.sandbox
 
 from ..errors import Location, ManuscriptError
 
+from ..labels import label
 from ..reading.model import Article, Figure, Paragraph, Subhead
 from ..typesetting.parts import (NoteColumn, NotePiece, SetByline, SetFigure, SetHeadline,
                                  SetNote, SetParagraph, SetSubhead)
@@ -50,7 +51,7 @@ def reader_parts(article: Article) -> dict:
     if article.editor_note:
         pieces = tuple(NotePiece((Line.whole(p.text),), label=number == 0)
                        for number, p in enumerate(article.editor_note.paragraphs))
-        note = SetNote("编者按", (NoteColumn(pieces),))
+        note = SetNote(label(article.lang, "editor_note"), (NoteColumn(pieces),))
     blocks = []
     for block in article.blocks:
         if isinstance(block, Paragraph):

@@ -12,14 +12,14 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import fonts
+from ..typesetting.texts import article_faces
 from ..errors import Location, PressroomWarning, ResourceError, StrictError, \
     active_diagnostics
 from ..typesetting.compose import compose
 from ..typesetting.parts import Layout
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
-    font_faces, sandboxed
+    font_faces, font_roots, sandboxed
 from .verify import verify_drawn
 from ..reading.model import Article
 
@@ -58,8 +58,7 @@ def _refused(article: Article, refusal: SandboxRefusal) -> ResourceError:
 
 
 def page_roots(article: Article) -> Roots:
-    return Roots.of({"manuscript": article.folder, "layouts": LAYOUTS_DIR,
-                     "fonts": fonts.FONTS_DIR},
+    return Roots.of({"manuscript": article.folder, "layouts": LAYOUTS_DIR, **font_roots()},
                     photos=[figure.image for figure in article.figures])
 
 
@@ -74,7 +73,7 @@ def page_html(article: Article, layout: Layout, roots: Roots | None = None) -> s
     roots = roots or page_roots(article)
     return render(
         article, "page.html.j2",
-        faces=font_faces(roots),
+        faces=font_faces(roots, article_faces(article)),
         stylesheets=[roots.url(stylesheet(article, name)) for name in STYLESHEETS],
         layout=layout,
         image_urls={figure.image: roots.url(figure.image) for figure in article.figures},

@@ -33,7 +33,7 @@ from urllib.parse import quote, unquote, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .. import fonts, photos
+from .. import faces, fonts, photos
 from ..dates import source_date
 from ..errors import BuildError, ErrorGroup, Location, PressroomError, PressroomWarning, \
     active_diagnostics
@@ -129,10 +129,17 @@ class SandboxFetcher(URLFetcher):
         return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
 
-def font_faces(roots: Roots) -> list[dict]:
-    """The @font-face entries of a rendered page: each role's face under its sandbox name."""
-    return [{"family": face.role_family, "url": roots.url(fonts.FONTS_DIR / face.file),
-             "weight": face.weight} for face in fonts.FACES]
+def font_roots() -> dict[str, Path]:
+    """The folders the faces of a build are read from: the subsets in fonts/ and the cuts
+    of the installed sources."""
+    return {"fonts": fonts.FONTS_DIR, "font-cuts": faces.CACHE_DIR}
+
+
+def font_faces(roots: Roots, chosen: faces.Typefaces) -> list[dict]:
+    """The @font-face entries of a rendered page: each role's face under its sandbox
+    name, then its fallbacks, each limited to the characters it draws."""
+    return [{"family": face.family, "url": roots.url(face.path), "weight": face.weight,
+             "unicode_range": face.unicode_range} for face in chosen.faces]
 
 
 def created_stamp() -> str | None:

@@ -13,21 +13,28 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .. import fonts
+from ..faces import typefaces
+from ..fonts import HEI
+from ..lang import convention
 from ..output import write_atomically
 
 SIZE = (1800, 1200)  # 3:2, the shape of a news photo
 
 
-def _hei(size: int) -> ImageFont.FreeTypeFont:
+def _hei(size: int, lang: str = "zh-CN") -> ImageFont.FreeTypeFont:
+    if convention(lang).traditional:  # the Traditional Hei, cut for the label's characters
+        chosen = typefaces(lang, {HEI: ["圖片佔位原圖未收錄廣告位示例原廣告"]})
+        return ImageFont.truetype(str(chosen.own(HEI).path), size)
     face = next(face for face in fonts.FACES if face.role_family == "Pressroom Hei")
     return ImageFont.truetype(str(fonts.FONTS_DIR / face.file), size)
 
 
 def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随稿件提供"), *,
-                 size: tuple[int, int] = SIZE) -> bytes:
+                 size: tuple[int, int] = SIZE, lang: str = "zh-CN") -> bytes:
     """The stand-in as JPEG bytes: ``lines`` are its label (a large first line, smaller
-    ones under it), ``size`` its width and height in pixels. With the defaults the bytes
-    are those of the default manuscript's stand-in."""
+    ones under it), ``size`` its width and height in pixels, ``lang`` the script of the
+    label (a Traditional one is drawn in the Traditional Hei). With the defaults the
+    bytes are those of the default manuscript's stand-in."""
     width, height = size
     # Strokes and type scale with the picture, so a smaller or portrait stand-in still
     # reads; at the default size every length is the one drawn before ``size`` existed.
@@ -61,7 +68,7 @@ def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随�
     centre_x = width // 2
     top = box[1] + px(60)
     for text, font_size in zip(lines, sizes):
-        font = _hei(font_size)
+        font = _hei(font_size, lang)
         draw.text((centre_x, top), text, font=font, fill=(30, 30, 30), anchor="mt")
         top += font_size + px(50)
     buffer = io.BytesIO()

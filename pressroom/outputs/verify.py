@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 from lxml import etree
 from weasyprint.formatting_structure import boxes
 
+from .. import labels
 from ..errors import BuildError, ErrorGroup, Location
 from ..reading.model import Article
 
@@ -30,10 +31,20 @@ TOLERANCE_PT = 1.0  # a glyph's box may touch its clip by a rounding; a hung sto
 HUNG_PT = 12.0  # a hung stop (行末点号悬挂) may stand outside its column, not off the sheet
 PX_PER_PT = 4 / 3
 
+
+def _jump_line(key: str) -> re.Pattern:
+    """A jump line as either script prints it (（下转第2版）, （下轉第2版）), its group the
+    label it points at."""
+    forms = {tuple(text.split("{}")) for text in labels.forms(key)}
+    (closing,) = {after for _, after in forms}  # every script closes it with one bracket
+    openings = "|".join(sorted(re.escape(before) for before, _ in forms))
+    return re.compile(f"(?:{openings})([^{re.escape(closing)}]{{1,12}}){re.escape(closing)}")
+
+
 # The jump lines of a story that runs on: （下转第2版） at a page's end, （上接第1版） at the
-# top of its continuation.
-JUMP_TO = re.compile(r"（下转([^）]{1,12})）")
-JUMP_FROM = re.compile(r"（上接([^）]{1,12})）")
+# top of its continuation; a page in Traditional characters prints （下轉第2版）.
+JUMP_TO = _jump_line("jump_to")
+JUMP_FROM = _jump_line("jump_from")
 # A Latin word broken over two lines by the composer: the hyphen is not the manuscript's.
 LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z\u00c0-\u024f])-[ \t]*\n\s*(?=[A-Za-z\u00c0-\u024f])")
 

@@ -55,6 +55,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import (CODES, Location, ManuscriptError, PressroomError, PressroomWarning,
                      ResourceError, StrictError, active_diagnostics, raise_all)
+from .. import faces
+from ..lang import is_valid_tag
 from ..photos import PhotoFault, inspect_photo
 from ..settings import (DEFAULT as DEFAULT_SETTINGS, Settings, SettingsError, settings_from,
                         type_area_fault)
@@ -244,10 +246,26 @@ def _date(value: Any) -> datetime.date:
 
 def _lang(value: Any) -> str:
     text = _text(value)
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
-        raise ValueError(f"must be a BCP 47 language tag such as zh-CN, not "
-                         f"'{shown_name(text[:40])}'")
+    if not is_valid_tag(text):
+        raise ValueError(f"must be a BCP 47 language tag such as zh-CN, zh-TW or zh-Hant, "
+                         f"not '{shown_name(text[:40])}'")
     return text
+
+
+def _own_fonts(value: Any) -> tuple[tuple[str, Any], ...]:
+    """A manuscript's own fonts: a list of {file, licence}, each a file of its folder."""
+    entries = value if isinstance(value, list) else [value]
+    fonts = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise ValueError("must be a list of {file: <font file>, licence: <licence file>}, "
+                             "each file beside article.md")
+        unknown = set(entry) - {"file", "licence"}
+        if unknown:
+            raise ValueError(f"has a key it does not know: {', '.join(sorted(map(str, unknown)))} "
+                             "(a font takes 'file' and 'licence')")
+        fonts.append((entry["file"], entry.get("licence")))
+    return tuple(fonts)
 
 
 def _byline(value: Any) -> tuple[Credit, ...]:
@@ -291,9 +309,13 @@ FRONT_MATTER: dict[str, Field] = {
                          doc="责任编辑, the page editor named in the header strip"),
     "jump_title": Field(_text, text=True,
                         doc="the short headline over a continuation page; the title when absent"),
-    "lang": Field(_lang, default="zh-CN", text=True, doc="language tag of the text"),
+    "lang": Field(_lang, default="zh-CN", text=True,
+                  doc="BCP 47 tag of the text: zh-CN (Simplified), zh-TW or zh-HK (Traditional)"),
     "identifier": Field(_text, text=True,
                         doc="stable identifier of the e-book; derived from the slug when absent"),
+    "fonts": Field(_own_fonts, default=(),
+                   doc="fonts of the manuscript's own, for characters no face has: a list of "
+                       "{file, licence}, both files beside article.md"),
     "layout": Field(settings_from, default=DEFAULT_SETTINGS,
                     doc="page format and copyfit bounds, see pressroom/settings.py"),
 }
@@ -1082,6 +1104,13 @@ def read_manuscript(manuscript: Path) -> Article:
     matter = next((t for t in tokens if t.type == "front_matter"), None)
     values, key_lines = reader.front_matter(matter, tokens)
     reader.check_layouts()
+    own_fonts = []
+    for file, licence in values.get("fonts") or ():
+        try:
+            own_fonts.append(faces.checked_font_file(path.parent, file, licence,
+                                                     key_lines.get("fonts", Location(path))))
+        except PressroomError as error:
+            reader.errors.append(error)
 
     editor_note: EditorNote | None = None
     blocks: list = []
@@ -1167,6 +1196,7 @@ def read_manuscript(manuscript: Path) -> Article:
         editor_note=editor_note,
         blocks=tuple(blocks),
         where=key_lines,
+        fonts=tuple(own_fonts),
     )
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from ..errors import Location
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..faces import Typefaces
 
 # An article's number in a legal text (第一条, 第三章): the space after it is the convention
 # (第一条　为了…), read by the manuscript's warnings and kept whole by the line breaker.
@@ -116,6 +119,10 @@ class Article:
     editor_note: EditorNote | None
     blocks: tuple[Block, ...]
     where: dict[str, Location]  # front-matter key -> where it is set
+    fonts: tuple[Path, ...] = ()  # the manuscript's own fonts, for characters no face has
+    # The faces that set it (``pressroom.faces``), chosen by the coverage guard; None
+    # until then.
+    typefaces: "Typefaces | None" = field(default=None, compare=False)
 
     @property
     def title(self) -> str:

@@ -69,6 +69,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from ..errors import CODES, Location, PressroomError, ResourceError, raise_all
+from ..lang import is_valid_tag
 from ..settings import (DEFAULT as DEFAULT_SETTINGS, PT_PER_MM, Settings, SettingsError,
                         settings_from, type_area_fault)
 from ..typesetting.pages import pitches
@@ -497,7 +498,7 @@ class _PlanReader:
 
     def lang(self, entry: _Entry | None) -> str | None:
         tag = self.text(entry)
-        if tag is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
+        if tag is not None and not is_valid_tag(tag):
             self.fail("PR152", f"{entry.label} must be a BCP 47 language tag, not {tag!r}",
                       entry.where, "e.g. zh-CN, zh-Hans or zh-TW")
             return None

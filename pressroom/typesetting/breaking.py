@@ -14,10 +14,15 @@ JLREQ, cheapest first:
 1. a line-end stop or closing mark set half width (clreq allows it); a line-end 。，、
    hung outside the column (行末点号悬挂, as 飞腾 offers) only where the line would
    otherwise be spread past 0.05 em (``hanging: false`` in the layout never hangs one);
+   in Traditional text, whose stops are centred, only a closing mark is set half and no
+   stop ever hangs (``lines.centred_stops``);
 2. shrinking: Han-Latin gaps down to 1/8 em, then the marks inside the line, evenly, by up
    to half an em each, then, by no more than 0.02 em, the spacing of its characters;
 3. stretching: Han-Latin gaps up to 1/4 em, then every other gap of the line evenly,
-   costing steeply past 0.05 em and prohibitively past 0.08 em;
+   costing steeply past 0.05 em and prohibitively past 0.08 em, and past that more with
+   the square of the excess, so that where the text leaves no setting without loose lines
+   the slack is shared among a few lines rather than opening one up (a Traditional column,
+   whose full-width stops give nothing, often has such paragraphs);
 4. as a last resort, a long Latin word hyphenated (a URL broken after / . or @);
 5. where nothing else lets a line reach its measure, a break inside what may not break
    (``FORCED_BREAK_COST``, worse than a loose line): between two characters of a Latin
@@ -29,9 +34,9 @@ JLREQ, cheapest first:
    the cheapest.
 
 A paragraph's last line holds at least two characters besides punctuation (no 孤字),
-unless only a line spread past 0.2 em could give it them. Lines that the text leaves no
-way to set within the limits (a pure Han line before a word that cannot move) remain,
-and the typography check counts them.
+unless only a line spread past a quarter em could give it them. Lines that the text
+leaves no way to set within the limits (a pure Han line before a word that cannot move)
+remain, and the typography check counts them.
 Breaks depend on the text, face, size and measure only, never on leading: each paragraph
 is broken once per (text, face, size, measure) and reused.
 
@@ -52,9 +57,9 @@ import math
 from dataclasses import dataclass
 
 from ..reading.model import ARTICLE_NUMBER
-from .lines import (COMPRESSIBLE, HALF, HAN_LATIN_GAP, HANGING, MAX_HAN_LATIN_GAP,
-                    MIN_HAN_LATIN_GAP, Fit, Line, Metrics, Unit, compressible, gap, may_break,
-                    set_line, split_wide, stretchable, units, whole)
+from .lines import (HALF, HAN_LATIN_GAP, MAX_HAN_LATIN_GAP, MIN_HAN_LATIN_GAP, Fit, Line,
+                    Metrics, Unit, compressible, compressible_marks, gap, hanging_marks,
+                    may_break, set_line, split_wide, stretchable, units, whole)
 
 # What a line costs, in demerits. The scale: a line spread by 0.01 em costs 1.
 LINE_COST = 1.0  # each line: of two settings as good, the shorter wins
@@ -64,19 +69,29 @@ HYPHEN_COST = 3000.0  # a hyphen: only when a word would otherwise open its line
 LOOSE = 0.078  # em added between characters: past this (0.08, less a margin) a line reads as loose
 SPREAD = 0.048  # em: past this (0.05, less a margin) a line is noticeably spread
 LOOSE_COST = 20000.0  # a loose line: avoided whenever possible
-LONE_COST = LOOSE_COST + 1500.0  # a lone last character: worse than a line spread by 0.2 em
+# Past LOOSE, a loose line's worth more for every LOOSE_STEP em of excess, squared: where
+# loose lines cannot be avoided, one line at 0.43 em (8 characters in 11) costs as much as
+# four at 0.11 em and one at 1/3 em more than two, while one at 1/4 em (9 in 11) still
+# costs less than two, so the loose lines of a page stay few as well as narrow. (Flat, the
+# cost of a loose line made the breaker open one line up to 0.43 em rather than spread
+# two by 0.11 em.)
+LOOSE_STEP = 0.2
+LONE_SPREAD = 0.25  # em: a lone last character costs as much as a line spread this far
 SPREAD_COST = 300.0
 MARK_SHRINK_COST = 24.0  # per mark: a mark halved inside a 全身式 line costs 144
 TIGHT = 0.02  # em the characters of a line may close up by, when its marks cannot take more
 TIGHT_COST = 100.0
 TRACKING_COST = 5000.0  # letters of a Latin run spaced, when nothing else can take the room
 UNJUSTIFIABLE_COST = 50000.0
-GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last line
+GOOD = LOOSE_COST  # a setting costing less has no loose line and no lone last line (LONE_COST)
 EPSILON = 1e-9
 WORD_SPACE_STRETCH = 0.2  # em a space between Latin words may grow by before Han gaps do
 SHORTEST = 0.5  # of the measure: a shorter line is tried only where no longer one fits
 MAX_KEPT_PARAGRAPHS = 4096  # set paragraphs a face keeps for reuse (a few editions' worth)
-FORCED_BREAK_COST = 2 * LOOSE_COST  # a break where none is allowed: worse than a loose line
+# A break where none is allowed (inside a Latin piece too wide for its column): worse than
+# a lone last character or a loose line spread by up to half an em, as it was before the
+# loose lines' steeper scale: a reader takes GD-P for a typo, a loose line for a loose line.
+FORCED_BREAK_COST = 6 * LOOSE_COST
 
 
 def stretch_cost(spread: float) -> float:
@@ -84,10 +99,15 @@ def stretch_cost(spread: float) -> float:
     if spread > SPREAD + EPSILON:
         cost += SPREAD_COST
     if spread > LOOSE + EPSILON:
-        # Past the limit, the worse a line the more it costs: two lines a little loose
-        # are better than one with its characters standing apart.
-        cost += LOOSE_COST + (300 * (spread - LOOSE)) ** 2
+        # Past the limit, the worse a line the more it costs, and steeply: two or three
+        # lines a little loose are better than one with its characters standing apart.
+        cost += LOOSE_COST * (1 + ((spread - LOOSE) / LOOSE_STEP) ** 2)
     return cost
+
+
+# A lone last character (孤字) costs what spreading a line up to LONE_SPREAD does; a line
+# loose already may be spread further to avoid one (its LOOSE_COST is counted already).
+LONE_COST = stretch_cost(LONE_SPREAD)
 
 
 @dataclass(frozen=True)
@@ -181,7 +201,9 @@ class _Counts:
     def __init__(self, items: list[Unit], face: Metrics, hang: bool):
         self.items = items
         self.face = face
-        self.hang = hang
+        # What may end a line half width or hung: the face's text says (no centred stop).
+        self.halvable = compressible_marks(face)
+        self.hanging = hanging_marks(face) if hang else frozenset()
         self.width = list(itertools.accumulate((unit.width for unit in items), initial=0.0))
         pairs = list(zip(items, items[1:]))
         # Sums over the gaps: gap t lies between units t and t + 1.
@@ -212,9 +234,9 @@ class _Counts:
             stretchable=self.stretch[end - 1] - self.stretch[start],
             letters=self.letters[end] - self.letters[start] - self.items[end - 1].forced,
             word_spaces=self.spaces[end] - self.spaces[start],
-            end_half=last.kind in ("stop", "close") and last.text in COMPRESSIBLE
+            end_half=last.kind in ("stop", "close") and last.text in self.halvable
             and last.width > 0.9,
-            end_hang=last.width if self.hang and last.text in HANGING else 0.0,
+            end_hang=last.width if last.text in self.hanging else 0.0,
             hyphenated=bool(last.split))
 
 

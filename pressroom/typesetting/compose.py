@@ -24,6 +24,7 @@ band a subhead takes (three or four rows) and a spare row before the byline. In 
 from __future__ import annotations
 
 from ..errors import Location, ManuscriptError, raise_all
+from ..fonts import SONG
 from ..reading.model import Article, PageSpec, Subhead
 from .copyfit import (MAX_PAGES, fewest_pages, fill, natural, no_fill, pitches, ragged,
                       subhead_bands, too_long)
@@ -91,7 +92,8 @@ def _check_columns(texts: Texts, spec: PageSpec) -> None:
                 block.where, "shorten the subhead", code="PR116"))
     # The header strip is one line across the type area, its texts side by side: past
     # the sheet's width they would be drawn off it.
-    strip = furniture(spec, page_labels(spec.page_label, 1), 0)
+    lang = texts.faces[SONG].lang
+    strip = furniture(spec, page_labels(spec.page_label, 1, lang), 0, lang)
     sheet = texts.settings.page_width * PT_PER_MM
     too_long_strip = strip_too_long(texts, strip, sheet)
     if too_long_strip:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import CopyfitError, Location, ManuscriptError, raise_all
 from ..fonts import HEI, KAI, SONG
+from ..labels import label
 from ..reading.model import Article, PageSpec
 from ..reading.plan import Masthead, PagePlan, Plan, StoryPlan
 from ..settings import type_width
@@ -41,6 +42,8 @@ from .pages import (_strip, head_band, strip_too_long, module_sheet, pitches, si
 from .parts import Page, SetFigure, Sizes
 from .measure import latin_widths
 from .texts import Texts, article_texts, faces_for, first_head, jump_head, text_runs
+from ..faces import Typefaces, typefaces
+from ..reading.coverage import Run, report_faces, texts_by_role
 
 # Headline sizes by rank on the page, as shares of the layout's headline size: the lead's
 # is the largest, and no story's is larger than that of a story above it in rank.
@@ -123,6 +126,7 @@ class EditionLayout:
     articles: tuple[Article, ...]  # in reading order, each once
     pitch: float
     starting: tuple[tuple[Article, ...], ...] = ()  # the stories that start on each page
+    typefaces: Typefaces | None = None  # the faces of every page
 
 
 @dataclass
@@ -150,12 +154,18 @@ def compose_edition(plan: Plan, articles: dict[Path, Article],
     """Make up every page, then pour each story through its modules. A continuation that
     the pour finds short of room (its estimate of the lines carried over was low) is
     given more, and the pages are made up again."""
-    # Every Latin run of the edition measured in one layout, then each story set.
+    # One set of faces for the whole edition, so that every page embeds the same ones.
     furniture = _furniture_texts(plan, articles)
+    chosen = edition_faces(plan, articles, furniture)
+    report_faces(chosen, [Run(text, family, Location(plan.source))
+                          for family, values in furniture.items() for text in values])
+    articles = {folder: dataclasses.replace(article, typefaces=chosen)
+                for folder, article in articles.items()}
+    # Every Latin run of the edition measured in one layout, then each story set.
     latin_widths([run for article in articles.values() for run in text_runs(
-        article_texts(article))] + text_runs(furniture))
+        article_texts(article))] + text_runs(furniture), chosen)
     texts = {folder: Texts.of(article, plan.settings) for folder, article in articles.items()}
-    faces = faces_for(furniture)  # the faces of the masthead, the ear and the header strips
+    faces = faces_for(furniture, chosen)  # the faces of the masthead, the ear and the header strips
     extra: dict[Path, int] = {}
     refused: set[tuple[Path, int, int, int]] = set()
     carry: dict[Path, int] = {}  # the most lines a story may carry over to its next page
@@ -168,7 +178,7 @@ def compose_edition(plan: Plan, articles: dict[Path, Article],
         try:
             made = _make_up_pages(plan, articles, texts, faces, artwork_sizes, rooms, extra,
                                   refused, carry, cache)
-            return _assemble(plan, made, texts, faces)
+            return replace(_assemble(plan, made, texts, faces), typefaces=chosen)
         except _Short as short:
             extra[short.folder] = extra.get(short.folder, 0) + short.lines
         except _Refused as refusal:
@@ -319,15 +329,29 @@ def _make_up_pages(plan: Plan, articles, texts, faces, artwork_sizes, rooms, ext
     return made
 
 
+def edition_faces(plan: Plan, articles: dict[Path, Article],
+                  furniture: dict[str, list[str]] | None = None) -> Typefaces:
+    """The faces of every story of the edition and of its furniture, in the plan's
+    script."""
+    furniture = furniture if furniture is not None else _furniture_texts(plan, articles)
+    texts: dict[str, list[str]] = {family: list(values) for family, values in furniture.items()}
+    for article in articles.values():
+        for family, values in texts_by_role(article).items():
+            texts.setdefault(family, []).extend(values)
+    own = tuple(dict.fromkeys(path for article in articles.values() for path in article.fonts))
+    return typefaces(plan.lang, texts, own_fonts=own)
+
+
 def _furniture_texts(plan: Plan, articles: dict[Path, Article]) -> dict[str, list[str]]:
     """What the edition sets besides its stories, by face: the masthead's lines, the ear's
     index, the header strips."""
     song = _masthead_info(plan) + [article.title for article in articles.values()]
+    editor = label(plan.lang, "page_editor")
     song += [text for page in plan.pages for text in (page.label, page.section or "",
-                                                      f"责任编辑 {page.editor or ''}")]
+                                                      editor.format(page.editor or ""))]
     if plan.date:
-        song.append(chinese_date(plan.date))
-    hei = [plan.publication, "导读"] + [line for page in plan.pages for line in
+        song.append(chinese_date(plan.date, plan.lang))
+    hei = [plan.publication, label(plan.lang, "index")] + [line for page in plan.pages for line in
                                        _joined([page.label, *filter(None, [page.section])])]
     return {SONG: song, HEI: hei, KAI: []}
 
@@ -626,17 +650,17 @@ def _masthead_info(plan: Plan) -> list[str]:
     """The masthead's small lines, as the plan gives them: a space parts two items only
     between Chinese words, so a number never stands by a space (CN 37-0001　邮发代号)."""
     masthead = plan.masthead or Masthead()
-    first = [chinese_date(plan.date) if plan.date else "日期待定"]
+    first = [chinese_date(plan.date, plan.lang) if plan.date else label(plan.lang, "undated")]
     if masthead.lunar_date:
         first.append(masthead.lunar_date)
-    second = [plan.pages[0].label, f"今日{len(plan.pages)}版"]
+    second = [plan.pages[0].label, label(plan.lang, "pages_today").format(len(plan.pages))]
     if masthead.issue_number:
         second.append(masthead.issue_number)
     lines = _joined(first) + _joined(second)
     if masthead.serial:
-        lines.append(f"国内统一连续出版物号{masthead.serial}")
+        lines.append(label(plan.lang, "serial").format(masthead.serial))
     if masthead.postal_code:
-        lines.append(f"邮发代号{masthead.postal_code}")
+        lines.append(label(plan.lang, "postal_code").format(masthead.postal_code))
     return lines
 
 
@@ -659,7 +683,7 @@ def _index_lines(plan: Plan, grid: Frame, columns: int, faces, articles) -> dict
     padding = INFO_SIZE
     width = grid.span_width(columns) - 2 * padding
     lines: list[PlacedLine] = []
-    title = set_lines("导读", faces[HEI], INDEX_TITLE_SIZE, width)[0]
+    title = set_lines(label(plan.lang, "index"), faces[HEI], INDEX_TITLE_SIZE, width)[0]
     lines.append(PlacedLine(title, Box(padding, grid.pitch / 2, width, INDEX_TITLE_SIZE * 1.5),
                             "index-title", INDEX_TITLE_SIZE))
     row = math.ceil((grid.pitch / 2 + INDEX_TITLE_SIZE * 1.5) / grid.pitch - 1e-6)
@@ -837,7 +861,7 @@ def _page(plan: Plan, page: PagePlan, number: int, grid: Frame, found: MakeUp, f
     if not page.masthead:
         spec = PageSpec(settings, plan.publication, page.section, plan.date, page.label,
                         page.editor)
-        furniture = _strip(strip_texts, strip_of(spec, (page.label,), 0))
+        furniture = _strip(strip_texts, strip_of(spec, (page.label,), 0, plan.lang))
         too_long_strip = strip_too_long(strip_texts, furniture, width)
         if too_long_strip:
             name, total = too_long_strip

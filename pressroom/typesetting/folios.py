@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from ..labels import label
 from ..reading.model import PageSpec
 
 WEEKDAYS = "一二三四五六日"
@@ -32,18 +33,22 @@ class Furniture:
     lines: dict = field(default_factory=dict)  # the texts above, set as lines by the composer
 
 
-def chinese_date(date: datetime.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日 星期{WEEKDAYS[date.weekday()]}"
+def chinese_date(date: datetime.date, lang: str) -> str:
+    """2021年2月1日 星期一, in the script of ``lang``."""
+    return (f"{date.year}年{date.month}月{date.day}日 "
+            f"{label(lang, 'weekday')}{WEEKDAYS[date.weekday()]}")
 
 
-def page_labels(first: str | None, count: int) -> tuple[str, ...]:
+def page_labels(first: str | None, count: int, lang: str = "zh-CN") -> tuple[str, ...]:
     """The labels of ``count`` pages that follow one another from ``first``. With no first
-    label the pages are numbered from 第1版; a label in no style papers use gets 续 marks."""
+    label the pages are numbered from 第1版; a label in no style papers use gets 续 marks
+    (續 in a Traditional text: ``lang`` is the text's, by default a manuscript's)."""
     if not first:
         return tuple(f"第{number}版" for number in range(1, count + 1))
     match = _LABEL.match(first.strip())
     if not match:
-        return (first, *(f"{first}续{_chinese(number)}" for number in range(1, count)))
+        continued = label(lang, "continued")
+        return (first, *(f"{first}{continued}{_chinese(number)}" for number in range(1, count)))
     prefix, letter, number, suffix = match.groups()
     if number.isdigit():
         start = int(number)
@@ -54,16 +59,17 @@ def page_labels(first: str | None, count: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{letter}{shown(start + step)}{suffix}" for step in range(count))
 
 
-def furniture(spec: PageSpec, labels: tuple[str, ...], number: int) -> Furniture:
-    """The header strip of the story's page ``number`` (from 0)."""
+def furniture(spec: PageSpec, labels: tuple[str, ...], number: int, lang: str) -> Furniture:
+    """The header strip of the story's page ``number`` (from 0), its own words in the
+    script of ``lang``."""
     return Furniture(
         publication=spec.publication or "",
         section=spec.section or "",
-        date=chinese_date(spec.date) if spec.date else "日期待定",
+        date=chinese_date(spec.date, lang) if spec.date else label(lang, "undated"),
         date_is_placeholder=spec.date is None,
         page=labels[number],
         page_is_placeholder=spec.page_label is None,
-        editor=f"责任编辑 {spec.page_editor}" if spec.page_editor else "",
+        editor=label(lang, "page_editor").format(spec.page_editor) if spec.page_editor else "",
     )
 
 

@@ -11,6 +11,10 @@ word broken between two letters takes a hyphen at the line's end. The work is bo
 the fewest lines are found greedily, and evened out (a dynamic programme over the
 phrases that can share a line) only up to ``MAX_EVENED`` lines; a longer text is set
 greedily, and its place refuses it (``pressroom.typesetting.texts``, PR116).
+
+The phrases are BudouX's, by the model of the face's text: Traditional text (zh-TW, zh-HK …)
+by the Traditional model, any other by the Simplified one, which reads Traditional words
+wrongly (發展計|畫並 where the Traditional model has 發展|計畫|並).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import math
 
 import budoux
 
+from ..lang import convention
 from ..reading.model import Byline
 from .lines import CLOSING, OPENING, STOPS, Metrics
 
@@ -53,7 +58,7 @@ def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
     wider than the column between characters."""
     if plain_width(text, face) * size <= width:
         return [text]
-    phrases = [part for phrase in _PARSER.parse(text)
+    phrases = [part for phrase in parser(face).parse(text)
                for part in ([phrase] if plain_width(phrase, face) * size <= width + 1e-6
                             else _fitting(phrase, face, size, width))]
     pieces, current = [], ""
@@ -67,7 +72,13 @@ def _phrases(text: str, face: Metrics, size: float, width: float) -> list[str]:
     return _hyphenated(pieces)
 
 
-_PARSER = budoux.load_default_simplified_chinese_parser()
+_SIMPLIFIED = budoux.load_default_simplified_chinese_parser()
+_TRADITIONAL = budoux.load_default_traditional_chinese_parser()
+
+
+def parser(face: Metrics) -> budoux.Parser:
+    """BudouX's model for the script of ``face``'s text."""
+    return _TRADITIONAL if convention(face.lang).traditional else _SIMPLIFIED
 
 
 def plain_width(text: str, face: Metrics) -> float:
@@ -84,7 +95,7 @@ def heading_lines(lines: tuple[str, ...], face: Metrics, size: float,
         if plain_width(line, face) * size <= width + 1e-6:
             result.append(line)
             continue
-        phrases = _PARSER.parse(line)
+        phrases = parser(face).parse(line)
         # BudouX sometimes cuts a one-character phrase off its word (等|新|经济): such
         # phrases are held to their neighbours, and a column tag or an aside in brackets
         # (（人民眼·文化遗产保护传承）) is held whole. Only a piece wider than the line is
@@ -121,7 +132,8 @@ def _spread(lines: list[str], face: Metrics) -> float:
 
 def _fitting(text: str, face: Metrics, size: float, width: float) -> list[str]:
     """A phrase wider than the line, in its own phrases where they fit, else characters."""
-    for phrases in (_glued(_PARSER.parse(text)), _PARSER.parse(text)):
+    parsed = parser(face).parse(text)
+    for phrases in (_glued(parsed), parsed):
         if len(phrases) > 1 and all(plain_width(phrase, face) * size <= width + 1e-6
                                     for phrase in phrases):
             return phrases
@@ -160,8 +172,9 @@ def _bracketed(phrases: list[str]) -> list[str]:
     return joined
 
 
-# Words that join two phrases and may end a headline's line (全国年节及 / 纪念日放假办法).
-JOINING_WORDS = frozenset("及和与并暨或")
+# Words that join two phrases and may end a headline's line (全国年节及 / 纪念日放假办法),
+# in both scripts (与 and 并 are 與 and 並 in Traditional text).
+JOINING_WORDS = frozenset("及和与并暨或與並")
 
 
 def _glued(phrases: list[str], joining: frozenset = frozenset()) -> list[str]:

@@ -15,6 +15,15 @@ the line reaches its measure: its last mark whole, half (clreq allows it) or hun
 the column; marks inside it compressed; Han-Latin gaps between 1/8 and 1/4 em; what is
 left shared evenly between all other characters.
 
+Traditional text (a face whose ``lang`` is zh-TW, zh-HK, zh-Hant …: ``pressroom.lang``) is
+set to Taiwan's 重訂標點符號手冊 and Hong Kong's papers: its faces draw 。，、；：？！ in the
+middle of the em box, their blank split between its two sides, so a stop has no blank half
+to give. It is never compressed, inside a line, beside another mark, in 开明式 or at the
+line's end, and never hung outside the column (``centred_stops``). Brackets and quotes keep
+their blank on one side and are compressed as in Simplified text: 」「 and 」（ take 1.5 em,
+」。 too (the bracket gives its half, the stop stays whole), and 。「 (the bracket's blank
+faces the stop); 。」 keeps its 2 em, no blank half meeting the other mark.
+
 No-break spaces (U+00A0; reading turns U+2007, U+202F and a word joiner into it) never
 drop text and never let a line break where they stand: between Latin words one is set
 inside the run as a word space (1\u00a0pt, Windows\u00a011); beside a Chinese character
@@ -39,6 +48,8 @@ from pathlib import Path
 
 import pyphen
 import uharfbuzz
+
+from ..lang import convention
 
 OPENING = frozenset("“‘（《〈「『【〔〖［｛")
 CLOSING = frozenset("”’）》〉」』】〕〗］｝")
@@ -80,13 +91,22 @@ class Metrics:
     """Advance widths of one face, in em: HarfBuzz for Chinese, WeasyPrint's own measure
     (``latin``, filled by ``pressroom.typesetting.measure``) for Latin runs. ``marks``:
     the face that draws the marks this one has only in narrow, proportional forms (the
-    Kai face's curly quotes), so that they keep a full-width mark's width and compression."""
+    Kai face's curly quotes), so that they keep a full-width mark's width and compression.
+    ``lang``: the text's BCP 47 tag, which HarfBuzz shapes with (it picks the face's
+    ``locl`` forms). ``fallbacks``: the faces declared to draw, in order, what this one
+    lacks (``pressroom.faces``): a character is measured in the face that draws it."""
 
-    def __init__(self, path: Path, family: str = "", marks: "Metrics | None" = None):
+    def __init__(self, path: Path, family: str = "", marks: "Metrics | None" = None,
+                 lang: str = "zh-CN", fallbacks: "tuple[Metrics, ...]" = (),
+                 covered: frozenset[int] | None = None):
         face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
         self.family = family
         self.font = uharfbuzz.Font(face)
         self.upem = face.upem
+        self.lang = lang
+        # What it draws: a fallback only the characters the renderer is told it draws.
+        self.covered = frozenset(face.unicodes) if covered is None else covered
+        self.fallbacks = fallbacks
         self.latin: dict[str, float] = {}
         self.marks = marks
         self.paragraphs: dict = {}  # set paragraphs (pressroom.typesetting.breaking), reused
@@ -101,14 +121,32 @@ class Metrics:
         key = (text, halt)
         found = self.advances.get(key)
         if found is None:
+            drawing = self.drawn_by(text)
+            if drawing is not self:
+                return drawing.advance(text, halt)
             buffer = uharfbuzz.Buffer()
             buffer.add_str(text)
             buffer.guess_segment_properties()
-            buffer.language = "zh-CN"
+            if buffer.script in (None, "Zyyy", "Zinh") and all(
+                    0x3000 <= ord(char) <= 0x303F or 0xFF00 <= ord(char) <= 0xFFEF
+                    for char in text):
+                # A lone CJK mark is of no script; Pango shapes it in the Han run it
+                # stands in, which picks the faces' locl forms for the language (the
+                # centred stops of a TC face). Marks shared with Latin text (— “ …)
+                # keep their own shaping, as Pango gives them beside digits.
+                buffer.script = "Hani"
+            buffer.language = self.lang
             uharfbuzz.shape(self.font, buffer, {"halt": True} if halt else {})
             found = sum(position.x_advance for position in buffer.glyph_positions) / self.upem
             self.advances[key] = found
         return found
+
+    def drawn_by(self, text: str) -> "Metrics":
+        """The face that draws ``text``: this one, or for one character it lacks the first
+        declared fallback that has it (the renderer takes the same one)."""
+        if len(text) != 1 or ord(text) in self.covered:
+            return self
+        return next((face for face in self.fallbacks if ord(text) in face.covered), self)
 
     def width(self, text: str, kind: str) -> float:
         if kind in ("latin", "space"):
@@ -117,11 +155,50 @@ class Metrics:
         return self.advance(text)
 
     def drawing(self, mark: str) -> "Metrics":
-        """The face that draws ``mark``: this one, or ``marks`` where this one's form is
-        narrower than a full-width mark."""
-        if self.marks and self.advance(mark) < 0.9 <= self.marks.advance(mark):
+        """The face that draws the bracket or quote ``mark``: this one, or ``marks`` where
+        this one's form is narrower than a full-width mark (LXGW WenKai's curly quotes) or
+        stands in the middle of its em box (TW-Kai's brackets), with no blank half to take
+        away when marks are compressed."""
+        if self.marks and (self.advance(mark) < 0.9 <= self.marks.advance(mark)
+                           or (not self.sided(mark) and self.marks.sided(mark))):
             return self.marks
         return self
+
+    def sided(self, mark: str) -> bool:
+        """True where the ink of an opening mark stands in the right half of its em box,
+        of a closing mark in the left half: its other half is blank."""
+        left, right = self.ink(mark)
+        return left >= 0.45 if mark in OPENING else right <= 0.55 if mark in CLOSING else True
+
+    def ink(self, text: str) -> tuple[float, float]:
+        """Where the ink of a one-glyph ``text`` starts and ends, in em from its origin."""
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        buffer.script, buffer.language = "Hani", self.lang
+        uharfbuzz.shape(self.font, buffer, {})
+        extents = self.font.get_glyph_extents(buffer.glyph_infos[0].codepoint)
+        if extents is None:
+            return 0.0, 0.0
+        return extents.x_bearing / self.upem, (extents.x_bearing + extents.width) / self.upem
+
+
+def centred_stops(face: Metrics) -> bool:
+    """Whether ``face`` sets text whose stops stand in the middle of the em box (Traditional
+    text): a blank on both sides, neither a half that could be taken away."""
+    return convention(face.lang).centred_stops
+
+
+def compressible_marks(face: Metrics) -> frozenset[str]:
+    """The marks of ``face``'s text with a blank half to give: ``COMPRESSIBLE``, less the
+    stops where they are centred."""
+    return COMPRESSIBLE - STOPS if centred_stops(face) else COMPRESSIBLE
+
+
+def hanging_marks(face: Metrics) -> frozenset[str]:
+    """The marks that may hang outside the column at a line's end: none where the stops
+    are centred (a hung centred stop stands clear of the column, adrift)."""
+    return frozenset() if centred_stops(face) else HANGING
 
 
 # A Latin run holds no-break spaces (1\u00a0pt, 210\u00a0mm stay together); ordinary white
@@ -278,7 +355,7 @@ def _kind(text: str) -> str:
 
 def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
     """Cut text into units and compress adjacent marks. ``kaiming``: 开明式, where 、，；：
-    are half width inside a line."""
+    are half width inside a line (not where the face's stops are centred: ``centred_stops``)."""
     result = []
     glue = False  # the next unit follows a no-break space
     for piece in LATIN_RUN.findall(text):
@@ -331,16 +408,22 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
         spaced.append(unit)
     result = spaced
     # 标点挤压: of two adjacent marks, the first loses its blank half, unless both open,
-    # when the second does (its blank is on the side that meets the first).
+    # when the second does (its blank is on the side that meets the first). A centred
+    # stop has none to lose: after it an opening mark gives its own (。「), any other mark
+    # stands whole beside it (。」).
     marks = ("open", "close", "stop")
+    centred = centred_stops(face)
     for index in range(len(result) - 1):
         first, second = result[index], result[index + 1]
         if first.kind in marks and second.kind in marks:
             if first.kind == "open" and second.kind == "open":
                 result[index + 1] = _squeezed(second, face)
+            elif centred and first.kind == "stop":
+                if second.kind == "open":
+                    result[index + 1] = _squeezed(second, face)
             elif first.kind in ("close", "stop") and not first.squeeze:
                 result[index] = _squeezed(first, face)
-    if kaiming:
+    if kaiming and not centred:  # 开明式 halves stops, and a centred stop has no half
         result = [_squeezed(unit, face) if unit.text in KAIMING_HALF and not unit.squeeze
                   else unit for unit in result]
     # A mark beside another has given its half em to the pair (”。 takes 1.5 em): it is
@@ -353,7 +436,7 @@ def units(text: str, face: Metrics, kaiming: bool = False) -> list[Unit]:
 
 
 def _compressible(mark: str, face: Metrics) -> bool:
-    return mark in COMPRESSIBLE
+    return mark in compressible_marks(face)
 
 
 def _squeezed(unit: Unit, face: Metrics) -> Unit:

@@ -14,41 +14,44 @@ from typing import Iterable
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import fonts
+from ..faces import WEIGHTS, Typefaces
 
 _SIZE_PT = 100.0  # measured large so that Pango's 1/1024 px units vanish in the result
 _PX_PER_PT = 4 / 3
 
 
-# Widths measured in this process, by (family, run): the vendored faces do not change
+# Widths measured in this process, by (faces, family, run): a build's faces do not change
 # while it runs, and an edition measures the runs of all its stories in one layout.
-_MEASURED: dict[tuple[str, str], float] = {}
+_MEASURED: dict[tuple[str, str, str], float] = {}
 MAX_MEASURED = 100_000
 
 
-def latin_widths(runs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    """Map (family, run) to the run's advance width in em, for every run given."""
+def latin_widths(runs: Iterable[tuple[str, str]],
+                 chosen: Typefaces) -> dict[tuple[str, str], float]:
+    """Map (family, run) to the run's advance width in em, set in the faces ``chosen``."""
+    key = chosen.signature
     runs = set(runs)
-    missing = sorted(runs - _MEASURED.keys())
+    missing = sorted(run for run in runs if (key, *run) not in _MEASURED)
     if missing and len(_MEASURED) + len(missing) > MAX_MEASURED:
         _MEASURED.clear()  # a long-lived process measures many stories: stay bounded
         missing = sorted(runs)
     if missing:
-        _MEASURED.update(_measure(missing))
-    return {key: _MEASURED[key] for key in runs}
+        for run, width in _measure(missing, chosen).items():
+            _MEASURED[(key, *run)] = width
+    return {run: _MEASURED[(key, *run)] for run in runs}
 
 
-def _measure(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+def _measure(wanted: list[tuple[str, str]], chosen: Typefaces) -> dict[tuple[str, str], float]:
     faces = "".join(
-        f'@font-face{{font-family:"{face.role_family}";src:url("{(fonts.FONTS_DIR / face.file).as_uri()}");'
-        f"font-weight:{face.weight}}}"
-        for face in fonts.FACES)
-    by_family = {face.role_family: face for face in fonts.FACES}
+        f'@font-face{{font-family:"{face.family}";src:url("{face.path.as_uri()}");'
+        f"font-weight:{face.weight}"
+        + (f";unicode-range:{face.unicode_range}" if face.fallback else "") + "}"
+        for face in chosen.faces)
     spans = "".join(
-        f'<div style="font-family:&quot;{html.escape(family)}&quot;;font-weight:{by_family[family].weight}">'
+        f'<div style="font-family:&quot;{html.escape(family)}&quot;;font-weight:{WEIGHTS[family]}">'
         f"<span>{html.escape(run)}</span></div>"
         for family, run in wanted)
-    page = (f'<html lang="zh-CN"><style>{faces}@page{{size:2000mm 20000mm;margin:0}}'
+    page = (f'<html lang="{html.escape(chosen.lang)}"><style>{faces}@page{{size:2000mm 20000mm;margin:0}}'
             f"body{{margin:0;font-size:{_SIZE_PT}pt;line-height:1;white-space:pre}}</style>{spans}")
     document = weasyprint.HTML(string=page).render(font_config=FontConfiguration())
     # A run a line: a thousand of them fill more than one tall page.

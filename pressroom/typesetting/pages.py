@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Iterator
 
+from ..labels import label
 from ..reading.model import PageSpec
 from ..settings import Settings
 from ..fonts import HEI, KAI, SONG, baseline
@@ -171,7 +172,7 @@ def make_layout(texts: Texts, spec: PageSpec, sheets: list[Sheet], flow: Flow,
             labels: tuple[str, ...] | None = None) -> Layout:
     """``labels``: the labels of the sheets' pages, where they do not follow one another
     (a story of an edition jumping from 第1版 to 第4版)."""
-    labels = labels or page_labels(spec.page_label, len(sheets))
+    labels = labels or page_labels(spec.page_label, len(sheets), texts.faces[SONG].lang)
     pages = tuple(_page(texts, spec, sheets, number, flow, labels, depth)
                   for number in range(len(sheets)))
     shorter, longer = texts.changed
@@ -186,15 +187,18 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
     frame = sheet.frame
     pitch = frame.pitch
     last = number == len(sheets) - 1
+    # The page's own words in the script the story is set in: its manuscript's, or in an
+    # edition the plan's.
+    lang = texts.faces[SONG].lang
     mine = [index for index, column in enumerate(flow.columns) if column.frame == number]
     blocks, set_byline = _blocks(texts, flow, frame, set(mine))
     jump_from = jump_to = None
     if number:
-        jump_from = _jump(texts, f"（上接{labels[number - 1]}）",
+        jump_from = _jump(texts, label(lang, "jump_from").format(labels[number - 1]),
                           Box(frame.x(0), frame.y(0), frame.column_width, pitch),
                           "from", labels[number - 1])
     if not last:
-        jump_to = _jump(texts, f"（下转{labels[number + 1]}）",
+        jump_to = _jump(texts, label(lang, "jump_to").format(labels[number + 1]),
                         Box(frame.x(frame.columns - 1), frame.y(frame.rows - 1),
                             frame.column_width, pitch), "to", labels[number + 1])
     ends = tuple(flow.ends[index] for index in mine)
@@ -233,8 +237,8 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         setting = head.note
         # The box takes whole rows; its text sits in the middle of them.
         text_height = setting.rows_per_column * head.sizes.note_line
-        set_note = SetNote("编者按", _note_columns(setting, head.sizes.note_line),
-                           setting.label_width,
+        set_note = SetNote(label(lang, "editor_note"),
+                           _note_columns(setting, head.sizes.note_line), setting.label_width,
                            Box(frame.left, frame.top - pitch - sheet.note_height,
                                head.width, sheet.note_height),
                            setting.padding,
@@ -245,7 +249,7 @@ def _page(texts: Texts, spec: PageSpec, sheets: list[Sheet], number: int, flow: 
         type_left=texts.type_left, type_width=texts.type_width,
         type_top=frame.top, type_bottom=sheet.bottom, pitch=pitch,
         settings=settings, sizes=head.sizes,
-        furniture=_strip(texts, furniture(spec, labels, number)),
+        furniture=_strip(texts, furniture(spec, labels, number, lang)),
         masthead=masthead, headline=headline, jump_headline=jump_headline, note=set_note,
         frames=(replace(frame, rows=used_rows) if free else frame,),
         blocks=tuple(blocks), byline=set_byline, jump_from=jump_from, jump_to=jump_to,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from .. import fonts
+from ..faces import Typefaces, typefaces
 from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
 from ..photos import PhotoFault, inspect_photo
@@ -136,7 +136,13 @@ class Texts:
 
 def _faces(article: Article) -> dict[str, Metrics]:
     """The three faces, with every Latin run of the article measured by WeasyPrint."""
-    return faces_for(article_texts(article))
+    return faces_for(article_texts(article), article_faces(article))
+
+
+def article_faces(article: Article) -> Typefaces:
+    """The faces the coverage guard chose for the article (its own texts' if none was)."""
+    return article.typefaces or typefaces(article.lang, article_texts(article),
+                                          own_fonts=article.fonts)
 
 
 def article_texts(article: Article) -> dict[str, list[str]]:
@@ -150,15 +156,21 @@ def article_texts(article: Article) -> dict[str, list[str]]:
                                        if isinstance(block, Subhead) for line in block.lines)]}
 
 
-def faces_for(texts: dict[str, list[str]]) -> dict[str, Metrics]:
-    """The three faces, with every Latin run of ``texts`` (by family) measured."""
-    files = {face.role_family: fonts.FONTS_DIR / face.file for face in fonts.FACES}
-    song = Metrics(files[SONG], SONG)
-    # The Kai face has curly quotes only in narrow, proportional forms: Song draws them.
-    faces = {SONG: song, HEI: Metrics(files[HEI], HEI), KAI: Metrics(files[KAI], KAI, song)}
-    runs = [(family, run) for family, values in texts.items()
-            for text in values for run in latin_runs(text)]
-    for (family, run), width in latin_widths(runs).items():
+def faces_for(texts: dict[str, list[str]],
+              chosen: Typefaces | None = None) -> dict[str, Metrics]:
+    """The three faces of ``chosen`` (by default those Simplified ``texts`` need), each
+    with its declared fallbacks, and every Latin run of ``texts`` (by family) measured."""
+    chosen = chosen or typefaces("zh-CN", texts)
+    lang = chosen.lang
+    faces: dict[str, Metrics] = {}
+    for family in (SONG, HEI, KAI):  # Song first: it draws the Kai face's quotes
+        more = tuple(Metrics(face.path, family, lang=lang, covered=face.characters)
+                     for face in chosen.of(family)[1:])
+        # The Kai face has curly quotes only in narrow, proportional forms: Song draws them.
+        faces[family] = Metrics(chosen.own(family).path, family,
+                                faces[SONG] if family == KAI else None, lang=lang,
+                                fallbacks=more)
+    for (family, run), width in latin_widths(text_runs(texts), chosen).items():
         faces[family].latin[run] = width
     return faces
 
