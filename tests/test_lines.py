@@ -50,6 +50,15 @@ def test_adjacent_marks_are_compressed_to_one_and_a_half_em(song):
     assert widths["说"] == 1.0
 
 
+def test_kaiming_halves_the_stops_inside_a_line(song):
+    # 开明式 in Simplified text: 、，；： half width inside a line, 。？！ whole. (Traditional
+    # text, whose stops are centred, halves none: tests/test_traditional_setting.py.)
+    widths = {unit.text: unit.width for unit in units("一，二、三；四：五。六？七！八", song,
+                                                       kaiming=True)}
+    assert all(widths[mark] == pytest.approx(0.5) for mark in "，、；：")
+    assert all(widths[mark] == 1.0 for mark in "。？！")
+
+
 def gaps_after(line) -> dict[str, float]:
     """The space after each segment's last character, in pt."""
     return {segment.text: segment.margin_right + segment.letter_spacing for segment in line.segments}
