@@ -643,6 +643,17 @@ def _body_lines(glyphs: list[Glyph], grid: _Grid, top: float) -> list[TextLine]:
             for key in sorted(rows)]
 
 
+def _borrowed_by_kai(glyph: Glyph, kai_glyphs: list[Glyph]) -> bool:
+    """A Song mark a Kai line draws with Song's form (a face whose own form is narrow or
+    centred in its em box): a bracket or quote of Song standing beside a Kai glyph of its
+    size on its baseline, such as the brackets of a Traditional jump line （上接第1版）."""
+    if not glyph.font.startswith(BODY_FONT) or glyph.char not in MARKS:
+        return False
+    return any(abs(other.y - glyph.y) < 0.1 and _near(other.size, glyph.size)
+               and min(abs(other.x - glyph.right), abs(glyph.x - other.right)) < 0.5 * glyph.size
+               for other in kai_glyphs)
+
+
 def _kai_blocks(glyphs: list[Glyph], settings: Settings, top: float,
                 labels: list[Glyph] = ()) -> list[list[TextLine]]:
     """Kai lines at the note, caption or byline size, cut where a gap wider than
@@ -1109,7 +1120,9 @@ def check_pdf(pdf: Path, settings: Settings, page: int = 0, region: Box | None =
     if region is not None:
         glyphs, images, grid = _in_region(region, glyphs, images, grid)
         top = region[1] - FLUSH_TOLERANCE_PT
-    body = _body_lines(glyphs, grid, top)
+    kai_glyphs = [glyph for glyph in glyphs if glyph.font.startswith(KAI_FONT)]
+    body = _body_lines([glyph for glyph in glyphs if not _borrowed_by_kai(glyph, kai_glyphs)],
+                       grid, top)
     labels = [glyph for glyph in glyphs if not glyph.font.startswith((BODY_FONT, KAI_FONT))]
     checked, bylines, captions = _checked_lines(body, _kai_blocks(glyphs, settings, top, labels),
                                                 labels, grid, settings)
