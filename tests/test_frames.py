@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 import pdfinfo
 from pressroom import build, fonts
 from pressroom.checks.check import type_area
+from pressroom.outputs.verify import LINE_END_HYPHEN
 from pressroom.errors import diagnostics
 from pressroom.reading.manuscript import read_manuscript
 from pressroom.typesetting.compose import compose
@@ -49,9 +50,10 @@ def body_text(article) -> str:
 
 def check_layout(article, layout) -> None:
     pages = layout.pages
-    set_text = "".join(line.text for page in pages for block in page.blocks
-                       if isinstance(block, SetParagraph) for line in block.lines)
-    assert squeeze(set_text) == body_text(article)
+    set_text = "\n".join(line.text for page in pages for block in page.blocks
+                         if isinstance(block, SetParagraph) for line in block.lines)
+    # A Latin piece too wide for its column is cut, with a hyphen between two letters.
+    assert squeeze(LINE_END_HYPHEN.sub("", set_text)) == body_text(article)
     settings = article.printing.settings
     left, top, right, bottom = type_area(settings)
     for number, page in enumerate(pages):
@@ -207,8 +209,12 @@ def test_any_article_of_any_length_comes_out_as_a_page_or_pages(generated):
         pages = pdfinfo.page_count(pdf)
         event(f"{pages} page{'s' if pages > 1 else ''}")
         printed = pdfinfo.squeeze(pdfinfo.text(pdf))
-        assert not [words for words in paragraphs if squeeze(words) not in printed]
         article = read_manuscript(folder)
+        # A photo at the head of a continuation page puts its caption, in the PDF's text,
+        # between the two halves of a paragraph that runs over the break.
+        for figure in article.figures:
+            printed = printed.replace(squeeze(figure.caption), "", 1)
+        assert not [words for words in paragraphs if squeeze(words) not in printed]
         layout = compose(article, article.printing)
         check_layout(article, layout)
         event("level" if levelled(layout) else "holes reported")
