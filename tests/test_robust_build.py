@@ -61,7 +61,9 @@ MESSAGES = {
                               lambda f: '<link rel="stylesheet" href="missing.css"><p>x</p>'),
     "image not loaded": ("image", lambda f: '<img src="missing.png" alt="">'),
     "image mode": ("image", lambda f: f'<img src="{_png16(f)}" alt="">'),
-    "empty glyph": ("glyph", lambda f: "<p>\U000F0041</p>"),
+    # A private-use character of plane 16, which no font on the machine draws (TW-Kai-Plus
+    # has plane 15's).
+    "empty glyph": ("glyph", lambda f: "<p>\U0010FFFD</p>"),
 }
 
 
