@@ -234,3 +234,24 @@ def test_a_house_face_sets_its_role_for_the_project(monkeypatch, tmp_path):
         assert not chosen.fallbacks
     finally:
         faces.house_faces.cache_clear()
+
+
+def test_an_edition_is_set_in_one_script(tmp_path):
+    import shutil
+    from pressroom import build
+    from pressroom.errors import ErrorGroup, ManuscriptError
+    root = Path(__file__).resolve().parent
+    for name, source in (("simplified", root / "articles" / "prc-holidays-measures-2024"),
+                         ("traditional", root / "articles-traditional"
+                          / "president-2024-qiaotou-temple-plaque")):
+        shutil.copytree(source, tmp_path / "stories" / name,
+                        ignore=shutil.ignore_patterns("approved-proof*"))
+    (tmp_path / "plans").mkdir()
+    plan = tmp_path / "plans" / "edition.yaml"
+    plan.write_text("publication: 测试日报\ndate: 2026-11-30\npages:\n  - page: 第1版\n"
+                    "    stories:\n      - ../stories/simplified\n      - ../stories/traditional\n",
+                    encoding="utf-8")
+    with pytest.raises((ManuscriptError, ErrorGroup)) as raised:
+        build.prepare_edition(plan)
+    assert raised.value.code == "PR159"
+    assert "zh-TW" in str(raised.value) and "traditional/article.md" in str(raised.value)
