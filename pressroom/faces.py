@@ -75,10 +75,6 @@ class Design:
     # A last resort draws Han characters only: its emoji and symbols are not a paper's.
     ideographs_only: bool = False
 
-    def draws(self, code: int) -> bool:
-        """True if the design may set the character: it has it, and it is of its kind."""
-        return code in design_cmap(self) and (not self.ideographs_only or is_ideograph(code))
-
     @property
     def installed(self) -> bool:
         return self.source.is_file()
@@ -228,24 +224,8 @@ class Typefaces:
 # -- what a design holds ---------------------------------------------------------------
 
 @functools.cache
-def _face_index(path: Path, name: str) -> int:
-    """Which face of a font file is ``name``: by name, never by position (the order of a
-    collection's faces is the packager's choice, and a wrong one gives JP or KR forms)."""
-    blob = uharfbuzz.Blob.from_file_path(str(path))
-    count = uharfbuzz.Face(blob, 0).count
-    for index in range(max(count, 1)):
-        face = uharfbuzz.Face(blob, index)
-        if name in (face.get_name(uharfbuzz.OTNameIdPredefined.FULL_NAME),
-                    face.get_name(uharfbuzz.OTNameIdPredefined.FONT_FAMILY)):
-            return index
-    raise PressroomError(f"{path} holds no face named {name!r}",
-                         hint="the Debian package may have changed; fix DESIGNS in "
-                              "pressroom/faces.py")
-
-
-@functools.cache
 def _source_cmap(path: Path, name: str, stamp: tuple[int, int]) -> frozenset[int]:
-    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)), _face_index(path, name))
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)), fonts.face_index(path, name))
     return frozenset(face.unicodes)
 
 
@@ -350,7 +330,7 @@ def _checked_source(design: Design) -> str:
 def _hb_cut(design: Design, unicodes: frozenset[int]) -> bytes:
     """The design's source cut to ``unicodes``."""
     face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(design.source)),
-                          _face_index(design.source, design.name))
+                          fonts.face_index(design.source, design.name))
     return _subset(face, unicodes, design.source)
 
 
@@ -429,19 +409,6 @@ def base_repertoire(variant: str) -> frozenset[int]:
         chars |= set(fonts.EXTRA_CHARACTERS)
     chars |= labels.characters()
     return frozenset(ord(char) for char in chars if fonts.drawable(char))
-
-
-@functools.cache
-def big5() -> frozenset[str]:
-    """Every character of the Big5 grid (Python's codec tells which codes are assigned)."""
-    chars = set()
-    for lead in range(0x81, 0xFF):
-        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
-                chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
-    return frozenset(chars)
 
 
 # -- house faces and a manuscript's own fonts ------------------------------------------------
@@ -586,9 +553,13 @@ def typefaces(lang: str, texts: Mapping[str, Iterable[str]], cache_dir: Path | N
         # Without its own face (a Traditional text on a machine without the packages),
         # a role is not set in its fallbacks: every character asks for the package.
         chain = (*role.own, *role.fallbacks) if first.installed or first.vendored else ()
+        # What each design may set, read once: the character maps, and a last resort's
+        # limit to ideographs.
+        sets = [(design, design_cmap(design)) for design in chain]
         for char in every:
             code = ord(char)
-            design = next((design for design in chain if design.draws(code)), None)
+            design = next((design for design, cmap in sets if code in cmap and (
+                not design.ideographs_only or is_ideograph(code))), None)
             if design is None:
                 if char in needed[family]:
                     missing.append((family, char))
@@ -638,11 +609,6 @@ def _file(design: Design, codes: frozenset[int], variant: str, own: bool,
     # fallback carries only what it draws.
     wanted = codes | (base_repertoire(variant) & design_cmap(design)) if own else codes
     return _cut(design, frozenset(wanted), cache_dir)
-
-
-def source_packages() -> tuple[str, ...]:
-    """The Debian packages every design comes from, for the install hint."""
-    return tuple(dict.fromkeys(design.package for design in ALL_DESIGNS))
 
 
 # -- the e-book's subsets --------------------------------------------------------------------

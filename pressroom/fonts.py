@@ -245,30 +245,38 @@ def _names(font: TTFont) -> tuple[str, set[str]]:
 
 
 def _face_number(face: Face) -> int:
-    """Which face of ``face.source`` is ``face.face_name``: 0 for a plain font file.
+    """Which face of ``face.source`` is ``face.face_name``: 0 for a plain font file."""
+    if not face.source.is_file():
+        raise PressroomError(f"source font {face.source} of {face.role_family} is missing",
+                             hint=f"the Debian package {face.source_package} installs it; {APT_HINT}")
+    return face_index(face.source, face.face_name)
+
+
+@functools.cache
+def face_index(source: Path, name: str) -> int:
+    """Which face of the font file ``source`` is called ``name`` (its full name, or a
+    family name that picks out a single face): 0 for a plain font file.
 
     Collections are searched by name, never by position: the order of the faces in a
     .ttc is the packager's choice, and a wrong index would silently give JP or TC forms.
     """
-    if not face.source.is_file():
-        raise PressroomError(f"source font {face.source} of {face.role_family} is missing",
-                             hint=f"the Debian package {face.source_package} installs it; {APT_HINT}")
-    with face.source.open("rb") as stream:
+    with source.open("rb") as stream:
         is_collection = stream.read(4) == b"ttcf"
-    opened = TTCollection(str(face.source), lazy=True) if is_collection else TTFont(
-        str(face.source), lazy=True)
+    opened = TTCollection(str(source), lazy=True) if is_collection else TTFont(
+        str(source), lazy=True)
     with opened:
         names = [_names(font) for font in (opened.fonts if is_collection else [opened])]
     found = [full for full, _ in names]
-    if face.face_name in found:
-        return found.index(face.face_name)
+    if name in found:
+        return found.index(name)
     # Fall back to the family name, but only where it picks out a single face.
-    by_family = [number for number, (_, families) in enumerate(names) if face.face_name in families]
+    by_family = [number for number, (_, families) in enumerate(names) if name in families]
     if len(by_family) == 1:
         return by_family[0]
     raise PressroomError(
-        f"{face.source} holds no face named {face.face_name!r} (it holds: {', '.join(found)})",
-        hint="the Debian package may have changed; fix Face.face_name in pressroom/fonts.py")
+        f"{source} holds no face named {name!r} (it holds: {', '.join(found)})",
+        hint="the Debian package may have changed; fix the face's name in "
+             "pressroom/fonts.py (the vendored faces) or pressroom/faces.py (DESIGNS)")
 
 
 def _reserved_name_records(font: TTFont, reserved_names: Sequence[str]) -> list[str]:

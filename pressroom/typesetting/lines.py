@@ -124,22 +124,27 @@ class Metrics:
             drawing = self.drawn_by(text)
             if drawing is not self:
                 return drawing.advance(text, halt)
-            buffer = uharfbuzz.Buffer()
-            buffer.add_str(text)
-            buffer.guess_segment_properties()
-            if buffer.script in (None, "Zyyy", "Zinh") and all(
-                    0x3000 <= ord(char) <= 0x303F or 0xFF00 <= ord(char) <= 0xFFEF
-                    for char in text):
-                # A lone CJK mark is of no script; Pango shapes it in the Han run it
-                # stands in, which picks the faces' locl forms for the language (the
-                # centred stops of a TC face). Marks shared with Latin text (— “ …)
-                # keep their own shaping, as Pango gives them beside digits.
-                buffer.script = "Hani"
-            buffer.language = self.lang
-            uharfbuzz.shape(self.font, buffer, {"halt": True} if halt else {})
+            # A lone CJK mark is of no script; Pango shapes it in the Han run it stands
+            # in, which picks the faces' locl forms for the language (the centred stops of
+            # a TC face). Marks shared with Latin text (— “ …) keep their own shaping, as
+            # Pango gives them beside digits.
+            buffer = self._shaped(text, {"halt": True} if halt else {}, han=all(
+                0x3000 <= ord(char) <= 0x303F or 0xFF00 <= ord(char) <= 0xFFEF for char in text))
             found = sum(position.x_advance for position in buffer.glyph_positions) / self.upem
             self.advances[key] = found
         return found
+
+    def _shaped(self, text: str, features: dict, han: bool) -> uharfbuzz.Buffer:
+        """``text`` shaped by HarfBuzz in this face and the text's language; ``han``: a
+        text of no script of its own (a mark) is shaped as Han."""
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        if han and buffer.script in (None, "Zyyy", "Zinh"):
+            buffer.script = "Hani"
+        buffer.language = self.lang
+        uharfbuzz.shape(self.font, buffer, features)
+        return buffer
 
     def drawn_by(self, text: str) -> "Metrics":
         """The face that draws ``text``: this one, or for one character it lacks the first
@@ -172,11 +177,7 @@ class Metrics:
 
     def ink(self, text: str) -> tuple[float, float]:
         """Where the ink of a one-glyph ``text`` starts and ends, in em from its origin."""
-        buffer = uharfbuzz.Buffer()
-        buffer.add_str(text)
-        buffer.guess_segment_properties()
-        buffer.script, buffer.language = "Hani", self.lang
-        uharfbuzz.shape(self.font, buffer, {})
+        buffer = self._shaped(text, {}, han=True)
         extents = self.font.get_glyph_extents(buffer.glyph_infos[0].codepoint)
         if extents is None:
             return 0.0, 0.0

@@ -25,6 +25,7 @@ from ..faces import Typefaces, typefaces
 from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
 from ..photos import PhotoFault, inspect_photo
+from ..reading.coverage import choose_faces
 from ..reading.model import Article, Figure, Paragraph, Subhead
 from ..settings import Settings, type_width as settings_type_width
 from .frames import PT_PER_MM
@@ -140,9 +141,9 @@ def _faces(article: Article) -> dict[str, Metrics]:
 
 
 def article_faces(article: Article) -> Typefaces:
-    """The faces the coverage guard chose for the article (its own texts' if none was)."""
-    return article.typefaces or typefaces(article.lang, article_texts(article),
-                                          own_fonts=article.fonts)
+    """The faces the coverage guard chose for the article (chosen the same way if it has
+    not been through the guard)."""
+    return article.typefaces or choose_faces(article)
 
 
 def article_texts(article: Article) -> dict[str, list[str]]:
