@@ -77,6 +77,20 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
 
 
 @_in_scratch
+def build_page(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
+               dpi: float = 100) -> list[Path]:
+    """The PDF page and its proofs from one rendering: what a preview shows after a save."""
+    article = prepare(manuscript)
+    pdf = render_pdf(article)
+    names = [f"{article.slug}.png"] + [f"{article.slug}-{number}.png"
+                                       for number in range(2, page_count(pdf) + 1)]
+    with staged_outputs():
+        return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
+                *(write_atomically(out_dir / name, proof_png(pdf, dpi, number))
+                  for number, name in enumerate(names))]
+
+
+@_in_scratch
 def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
     """Keep the pages as they now are as the manuscript's approved proofs (the visual
     check's reference); approvals of pages the story no longer has are removed."""
