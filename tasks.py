@@ -4,19 +4,23 @@ Run ``invoke --list`` for the tasks, ``invoke --help TASK`` for a task's options
 """
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
-import tempfile
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
 from invoke import Exit, task
 
-from pressroom import build
 from pressroom.errors import (EXIT_CHECKS_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED,
-                              PressroomError, PressroomWarning, diagnostics, printable)
-from pressroom.output import staged_outputs
+                              PressroomError, PressroomWarning, diagnostics)
+
+# Where things are, without importing the pipeline: `invoke --list` and a build with
+# nothing to do stay quick.
+ROOT = Path(__file__).resolve().parent
+MANUSCRIPTS_DIR = ROOT / "manuscript"
+DEFAULT_MANUSCRIPT = MANUSCRIPTS_DIR / "boshan-report"
+BUILD_DIR = ROOT / "build"
 
 
 @contextmanager
@@ -24,6 +28,8 @@ def _reported():
     """Turn a Pressroom error into one line (a line each, for several) and its exit code,
     never a traceback. Anything else is a bug: one line that says so, and the trace in a
     file outside build/."""
+    from pressroom.runner import internal_error
+
     try:
         yield
     except PressroomError as error:
@@ -32,95 +38,110 @@ def _reported():
         raise Exit("interrupted: outputs not yet complete were discarded, no file is left "
                    "half-written", code=EXIT_INTERRUPTED) from None
     except Exception as error:  # noqa: BLE001 - the edge: report, do not crash
-        log = _crash_log(error)
-        message = printable(" ".join(str(error).split())[:300])
-        raise Exit(f"internal error: {type(error).__name__}: {message} (a bug in Pressroom, "
-                   f"not in the manuscript; trace written to {log})",
-                   code=EXIT_INTERNAL) from None
-
-
-def _crash_log(error: Exception) -> str:
-    handle, name = tempfile.mkstemp(prefix="pressroom-crash-", suffix=".log")
-    with open(handle, "w", encoding="utf-8") as stream:
-        stream.write(f"pressroom internal error\nargv: {sys.argv}\npython: {sys.version}\n\n")
-        stream.writelines(traceback.format_exception(error))
-    return name
+        raise Exit(internal_error(error), code=EXIT_INTERNAL) from None
 
 
 def _warn(warning: PressroomWarning) -> None:
     print(warning, file=sys.stderr)
 
 
-def _targets(manuscript: str | None, all_: bool) -> list[Path]:
-    if all_:
-        return build.manuscripts()
-    return [Path(manuscript) if manuscript else build.DEFAULT_MANUSCRIPT]
+def _manuscripts() -> list[Path]:
+    return sorted(path.parent for path in MANUSCRIPTS_DIR.glob("*/article.md"))
 
 
-def _each(maker, manuscript, all_, strict=False, edition=None, edition_maker=None):
-    with _reported(), diagnostics(strict=strict, emit=_warn, inform=print):
-        if edition:
-            with staged_outputs():
-                paths = _as_list(edition_maker(Path(edition)))
-            for path in paths:
-                print(f"wrote {_shown(path)}")
-            return
-        for target in _targets(manuscript, all_):
-            # The outputs of one manuscript appear together, once all of them are made.
-            with staged_outputs():
-                paths = _as_list(maker(target))
-            for path in paths:
-                print(f"wrote {_shown(path)}")
+def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, jobs=None,
+          force=False):
+    from pressroom import runner
+
+    out_dir = Path(out) if out else BUILD_DIR
+    if all_ and not edition:
+        _many(task_name, _manuscripts(), out_dir, strict, jobs, force)
+        return
+    target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
+    with _reported():
+        outcome = runner.run(task_name, target, out_dir, strict, edition=bool(edition),
+                             force=force, emit=_warn, inform=print)
+    if not outcome.ok:
+        raise Exit(outcome.error, code=outcome.code)
+    if outcome.fresh:
+        print(f"up to date: {', '.join(_shown(path) for path in outcome.outputs)} "
+              "(nothing changed since they were built; --force builds again)")
+        return
+    for path in outcome.outputs:
+        print(f"wrote {_shown(path)}")
 
 
-def _as_list(value):
-    return value if isinstance(value, list) else [value]
+def _many(task_name, targets, out_dir, strict, jobs, force):
+    """Every manuscript, in parallel, past any failure: progress, then the table."""
+    from pressroom import report, runner
+
+    bar, done = report.progress(len(targets), f"invoke {task_name} --all")
+    with _reported(), bar:
+        outcomes = runner.run_many(task_name, targets, out_dir, strict, jobs, force, done)
+    report.summary(outcomes)
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if failed:
+        raise Exit(code=max(outcome.code for outcome in failed))
 
 
 def _shown(path: Path) -> str:
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(Path(path).absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
 
 _HELP = {"manuscript": "manuscript folder (default: manuscript/boshan-report)",
-         "all": "build every manuscript in manuscript/",
+         "all": "build every manuscript in manuscript/, in parallel, past any failure",
          "strict": "treat warnings (PR5xx) as errors: exit 6 and write nothing",
-         "edition": "a page plan (manuscript/editions/<name>.yaml): the whole edition"}
+         "edition": "a page plan (manuscript/editions/<name>.yaml): the whole edition",
+         "out": "the folder to write into (default: build/); nothing is written outside it",
+         "jobs": "with --all: builds at once (default: the number of cores)",
+         "force": "build even if nothing changed since the last build"}
 
 
 @task(help=_HELP)
-def pdf(c, manuscript=None, all=False, strict=False, edition=None):
+def pdf(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
+        force=False):
     """Typeset the newspaper page: build/<slug>.pdf; with --edition, one PDF a page under
     build/<edition>/ and the whole edition as build/<edition>.pdf."""
-    _each(build.build_pdf, manuscript, all, strict, edition, build.build_edition_pdf)
+    _each("pdf", manuscript, all, strict, edition, out, jobs, force)
 
 
 @task(help=_HELP)
-def epub(c, manuscript=None, all=False, strict=False, edition=None):
+def epub(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
+         force=False):
     """Package the e-book: build/<slug>.epub (build/<edition>.epub with --edition)."""
-    _each(build.build_epub, manuscript, all, strict, edition, build.build_edition_epub)
+    _each("epub", manuscript, all, strict, edition, out, jobs, force)
 
 
 @task(name="build", help=_HELP, default=True)
-def build_(c, manuscript=None, all=False, strict=False, edition=None):
+def build_(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
+           force=False):
     """Build the PDF page and the EPUB from one layout of the page (with --edition: the
-    edition's PDFs and its EPUB from one make-up)."""
-    _each(build.build_all, manuscript, all, strict, edition, build.build_edition)
+    edition's PDFs and its EPUB from one make-up); nothing is written if nothing changed."""
+    _each("build", manuscript, all, strict, edition, out, jobs, force)
 
 
 @task(help=_HELP)
-def proof(c, manuscript=None, all=False, strict=False, edition=None):
+def proof(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
+          force=False):
     """Render the page proof for the eye: build/<slug>.png (with --edition, a PNG beside
     each page's PDF)."""
-    _each(build.build_proof, manuscript, all, strict, edition, build.build_edition_proof)
+    _each("proof", manuscript, all, strict, edition, out, jobs, force)
 
 
-@task(help={key: text for key, text in _HELP.items() if key != "edition"})
+@task(help={key: _HELP[key] for key in ("manuscript", "all", "strict")})
 def approve(c, manuscript=None, all=False, strict=False):
-    """Keep the page as it now is as its approved proof, the visual check's reference."""
-    _each(build.approve, manuscript, all, strict)
+    """Keep the page as it now is as its approved proof, the visual check's reference,
+    recorded with the fingerprints of the text and layouts it was approved for."""
+    from pressroom import build
+
+    targets = _manuscripts() if all else [Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT]
+    with _reported(), diagnostics(strict=strict, emit=_warn, inform=print):
+        for target in targets:
+            for path in build.approve(target):
+                print(f"wrote {_shown(path)}")
 
 
 @task(help={"manuscript": _HELP["manuscript"], "all": "check every manuscript in manuscript/",
@@ -130,31 +151,54 @@ def approve(c, manuscript=None, all=False, strict=False):
             "edition": "check the built edition of a page plan instead"})
 def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False,
           edition=None):
-    """Verify the built PDF and EPUB against the manuscript, one figure per check."""
-    from pressroom.checks.check import check_outputs, check_reproducible
-    from pressroom.checks.edition import check_edition
+    """Verify the built PDF and EPUB against the manuscript, one figure per check, each
+    shown as it is made."""
+    from pressroom.checks.check import check_reproducible, iter_checks
+    from pressroom.checks.edition import iter_edition_checks
 
     failures = warnings = 0
-    out_dir = Path(out) if out else build.BUILD_DIR
+    out_dir = Path(out) if out else BUILD_DIR
     with _reported():
-        targets = [Path(edition)] if edition else _targets(manuscript, all)
+        targets = [Path(edition)] if edition else (
+            _manuscripts() if all else [Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT])
         for target in targets:
-            if edition:
-                results = check_edition(target, out_dir)
-            else:
-                results = check_outputs(target, out_dir)
+            print(_shown(target.resolve()), flush=True)
+            results = (iter_edition_checks(target, out_dir) if edition
+                       else iter_checks(target, out_dir))
             if reproducible and not edition:
-                results += check_reproducible(target)
-            print(_shown(target.resolve()))
+                results = itertools.chain(results, check_reproducible(target))
             for result in results:
-                print("  " + str(result).replace("\n", "\n  "))
-            failures += sum(not result.passed or (strict and result.warning)
-                            for result in results)
-            warnings += sum(result.passed and result.warning for result in results)
+                print("  " + str(result).replace("\n", "\n  "), flush=True)
+                failures += not result.passed or (strict and result.warning)
+                warnings += result.passed and result.warning
     if warnings and not strict:
         print(f"{warnings} warning{'s' if warnings > 1 else ''} (--strict counts them as failures)")
     if failures:
         raise Exit(f"{failures} check{'s' if failures > 1 else ''} failed", code=EXIT_CHECKS_FAILED)
+
+
+@task(help={"slug": "the new manuscript's folder name (letters, digits, '-', '_', Chinese)",
+            "folder": "where to create it (default: manuscript/)"})
+def new(c, slug, folder=None):
+    """Create manuscript/<slug>/article.md from a commented template, ready to build."""
+    from pressroom.scaffold import new_manuscript
+
+    with _reported():
+        path = new_manuscript(slug, Path(folder) if folder else MANUSCRIPTS_DIR)
+        print(f"wrote {_shown(path)}")
+        print(f"next: edit it, then run 'invoke build --manuscript {_shown(path.parent)}'")
+
+
+@task(help={"manuscript": _HELP["manuscript"], "out": _HELP["out"],
+            "port": "the preview's port on 127.0.0.1 (default: 8000)"})
+def watch(c, manuscript=None, out=None, port=8000):
+    """Rebuild the page and its proof on every save, the EPUB after it, and serve a live
+    preview at http://127.0.0.1:PORT/ (only the outputs; Ctrl-C stops)."""
+    from pressroom.watch import watch as watching
+
+    with _reported():
+        watching(Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT,
+                 Path(out) if out else BUILD_DIR, port=int(port))
 
 
 @task
@@ -174,7 +218,7 @@ def standin(c):
     from pressroom.outputs.standin import write_standin
 
     with _reported():
-        print(f"wrote {_shown(write_standin(build.DEFAULT_MANUSCRIPT / 'opening-ceremony.jpg'))}")
+        print(f"wrote {_shown(write_standin(DEFAULT_MANUSCRIPT / 'opening-ceremony.jpg'))}")
 
 
 @task
@@ -189,7 +233,7 @@ def test(c):
 def fuzz(c, n=2000, jobs=2, seed=0, out=None):
     """Run the robustness campaign: mutated manuscripts and plans, each built in a worker
     of its own; any crash, hang, lost text or leftover file fails it."""
-    sys.path.insert(0, str(build.ROOT))
+    sys.path.insert(0, str(ROOT))
     from tests import fuzzing
 
     argv = ["-n", str(n), "--jobs", str(jobs), "--seed", str(seed)]
@@ -201,5 +245,5 @@ def fuzz(c, n=2000, jobs=2, seed=0, out=None):
 @task
 def clean(c):
     """Remove build/."""
-    shutil.rmtree(build.BUILD_DIR, ignore_errors=True)
-    print(f"removed {_shown(build.BUILD_DIR)}")
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+    print(f"removed {_shown(BUILD_DIR)}")

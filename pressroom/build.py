@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .reading.coverage import check_coverage
 from .outputs.epub import render_epub
@@ -21,11 +22,11 @@ from .outputs.pdf import render_pdf
 from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
 from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
 from .lang import convention
-from .outputs.edition import edition_title, render_edition, report_edition_gaps
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
-from .outputs.stamp import artwork_size
 from .reading.plan import Plan, page_file_name, read_plan
-from .typesetting.edition import EditionLayout, compose_edition
+
+if TYPE_CHECKING:
+    from .typesetting.edition import EditionLayout
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPTS_DIR = ROOT / "manuscript"
@@ -179,7 +180,21 @@ def _other_script(plan: Plan, article: Article) -> ManuscriptError:
         code="PR159")
 
 
+def edition_sources(plan_path: Path) -> list[Path]:
+    """What an edition's build reads: the plan, its folder (the ads' artwork) and every
+    story's folder."""
+    plan = read_plan(plan_path)
+    return [Path(plan_path), Path(plan_path).parent,
+            *(story.folder for page in plan.pages for story in page.stories)]
+
+
 def compose_plan(plan_path: Path) -> EditionLayout:
+    # The make-up of editions and the stamping of ads load pypdf and more: a build of
+    # one article does without them.
+    from .outputs.edition import report_edition_gaps
+    from .outputs.stamp import artwork_size
+    from .typesetting.edition import compose_edition
+
     plan, articles = prepare_edition(plan_path)
     sizes = {ad.artwork: artwork_size(ad.artwork, ad.where)
              for page in plan.pages for ad in page.ads}
@@ -200,8 +215,14 @@ def edition_paths(plan: Plan, out_dir: Path = BUILD_DIR) -> list[Path]:
 def build_edition_pdf(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
     """One PDF a page, named as the plan says, and the whole edition as one PDF."""
     layout = compose_plan(plan_path)
-    whole, pages = render_edition(layout)
+    whole, pages = _rendered(layout)
     return _write_edition_pdfs(layout, whole, pages, out_dir)
+
+
+def _rendered(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
+    from .outputs.edition import render_edition
+
+    return render_edition(layout)
 
 
 def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
@@ -218,12 +239,14 @@ def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
 def build_edition_epub(plan_path: Path, out_dir: Path = BUILD_DIR) -> Path:
     """The edition as one e-book, the front page's proof its cover."""
     layout = compose_plan(plan_path)
-    whole, _ = render_edition(layout)
+    whole, _ = _rendered(layout)
     return write_atomically(out_dir / f"{layout.plan.name}.epub",
                             _edition_epub(layout, proof_png(whole, dpi=COVER_DPI)))
 
 
 def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
+    from .outputs.edition import edition_title
+
     plan = layout.plan
     # A story that jumps is in the book once, whole, on the page where it starts.
     pages = [EditionPage(page.label, page.section, starting)
@@ -239,7 +262,7 @@ def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
 def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
     """The plant's PDFs, the edition PDF and the EPUB from one make-up of the pages."""
     layout = compose_plan(plan_path)
-    whole, pages = render_edition(layout)
+    whole, pages = _rendered(layout)
     epub = _edition_epub(layout, proof_png(whole, dpi=COVER_DPI))
     with staged_outputs():
         paths = _write_edition_pdfs(layout, whole, pages, out_dir)
@@ -252,7 +275,7 @@ def build_edition_proof(plan_path: Path, out_dir: Path = BUILD_DIR,
                         dpi: float = 100) -> list[Path]:
     """Every page of the edition as a PNG beside its PDF: build/<edition>/<name>.png."""
     layout = compose_plan(plan_path)
-    whole, _ = render_edition(layout)
+    whole, _ = _rendered(layout)
     with staged_outputs():
         return [write_atomically(path.with_suffix(".png"), proof_png(whole, dpi, number))
                 for number, path in enumerate(edition_paths(layout.plan, out_dir))]

@@ -43,7 +43,7 @@ from . import fonts, labels
 from .errors import CoverageError, Location, ManuscriptError, PressroomError, PressroomWarning, StrictError, active_diagnostics
 from .fonts import FONTS_DIR, HEI, KAI, SONG
 from .lang import Convention, convention
-from .output import write_atomically, write_cached
+from .output import cache_folder, write_atomically, write_cached
 
 CACHE_DIR = fonts.REPO_DIR / "build" / ".fonts"
 MAX_CACHED = 64  # cuts kept in the cache; the oldest go first
@@ -146,6 +146,13 @@ DESIGNS: dict[str, dict[str, Role]] = {
     "HK": _roles(SONG_HK, HEI_HK, (KAI_TW, KAI_TW_EXT_B, KAI_TW_PLUS)),
 }
 WEIGHTS = {SONG: 400, HEI: 700, KAI: 400}
+
+
+def source_files() -> list[Path]:
+    """Every system font file a declared face is cut from: what a build's manifest
+    fingerprints (house and manuscript faces lie in folders it hashes anyway)."""
+    return sorted({design.source for roles in DESIGNS.values() for role in roles.values()
+                   for design in (*role.own, *role.fallbacks)})
 # WeasyPrint names a font in the PDF by its family, weight and style alone, so two files
 # declared under one family and weight would be merged into one font (and the second's
 # glyphs lost). Each further file of a role is declared at a weight of its own, near the
@@ -569,7 +576,7 @@ def typefaces(lang: str, texts: Mapping[str, Iterable[str]], cache_dir: Path | N
             drawn.setdefault((family, design), set()).add(code)
             if design not in role.own and char in needed[family]:
                 fallbacks.append(Fallback(char, family, first, design))
-    cache_dir = cache_dir or CACHE_DIR
+    cache_dir = cache_dir or cache_folder(CACHE_DIR.name, CACHE_DIR)
     # A role's own face also carries the characters of the other roles it has.
     all_codes = frozenset(ord(char) for char in every)
     faces: list[BuildFace] = []

@@ -29,13 +29,16 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from fontTools import subset
-from fontTools.ttLib import TTCollection, TTFont
+import uharfbuzz
 
 from .output import write_atomically
 from .errors import CoverageError, PressroomError
+
+if TYPE_CHECKING:  # fontTools is loaded only where a face is cut or renamed
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 FONTS_DIR = REPO_DIR / "fonts"
@@ -202,7 +205,9 @@ def _default_manuscripts_dirs() -> list[Path]:
     return dirs
 
 
-def _subset_options(font_number: int = 0, drop_hints: bool = True) -> subset.Options:
+def _subset_options(font_number: int = 0, drop_hints: bool = True) -> "subset.Options":
+    from fontTools import subset
+
     options = subset.Options()
     # Every feature. halt/palt/vhal/vpal (punctuation squeezing), locl (SC forms), kern
     # and vert make CJK setting look right; fontTools' default list keeps those but drops
@@ -236,12 +241,10 @@ def _subset_options(font_number: int = 0, drop_hints: bool = True) -> subset.Opt
     return options
 
 
-def _names(font: TTFont) -> tuple[str, set[str]]:
+def _names(face: "uharfbuzz.Face") -> tuple[str, set[str]]:
     """The full name (name ID 4) and the family names (IDs 1 and 16) of a face."""
-    table = font["name"]
-    full = table.getDebugName(4) or ""
-    families = {name for name in (table.getDebugName(1), table.getDebugName(16)) if name}
-    return full, families
+    families = {name for name in (face.get_name(1), face.get_name(16)) if name}
+    return face.get_name(4) or "", families
 
 
 def _face_number(face: Face) -> int:
@@ -262,10 +265,11 @@ def face_index(source: Path, name: str) -> int:
     """
     with source.open("rb") as stream:
         is_collection = stream.read(4) == b"ttcf"
-    opened = TTCollection(str(source), lazy=True) if is_collection else TTFont(
-        str(source), lazy=True)
-    with opened:
-        names = [_names(font) for font in (opened.fonts if is_collection else [opened])]
+    # HarfBuzz reads the name tables without loading the font (fontTools would take a
+    # tenth of a second to open a CJK collection, on every build).
+    blob = uharfbuzz.Blob.from_file_path(str(source))
+    count = uharfbuzz.Face(blob).count if is_collection else 1  # hb_face_count
+    names = [_names(uharfbuzz.Face(blob, number)) for number in range(count)]
     found = [full for full, _ in names]
     if name in found:
         return found.index(name)
@@ -348,6 +352,8 @@ def _cut(source: Path | io.BytesIO, font_number: int, unicodes: set[int],
 
     With ``face``, the cut gets the names it is published under (``_publish_names``).
     """
+    from fontTools import subset
+
     options = _subset_options(font_number, drop_hints)
     font = subset.load_font(source, options)
     try:
@@ -366,6 +372,8 @@ def _cut(source: Path | io.BytesIO, font_number: int, unicodes: set[int],
 def published_as(data: bytes, face: Face) -> bytes:
     """A cut of ``face``'s source (made by another subsetter) under the names the face is
     published under: renamed where its licence reserves its own names."""
+    from fontTools.ttLib import TTFont
+
     font = TTFont(io.BytesIO(data))
     try:
         _publish_names(font, face)
@@ -378,6 +386,8 @@ def published_as(data: bytes, face: Face) -> bytes:
 
 def _published_names(data: bytes) -> tuple[str, str]:
     """The full name (name ID 4) and PostScript name (ID 6) of a font file's bytes."""
+    from fontTools.ttLib import TTFont
+
     with TTFont(io.BytesIO(data), lazy=True) as font:
         return font["name"].getDebugName(4) or "", font["name"].getDebugName(6) or ""
 
@@ -771,11 +781,11 @@ def _vendored_bytes(face: Face) -> bytes:
 @functools.cache
 def cmap(face: Face) -> frozenset[int]:
     """The code points the vendored file of ``face`` maps to a glyph."""
-    font = TTFont(io.BytesIO(_vendored_bytes(face)), lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
+    return frozenset(_hb_face(face).unicodes)
+
+
+def _hb_face(face: Face) -> "uharfbuzz.Face":
+    return uharfbuzz.Face(uharfbuzz.Blob(_vendored_bytes(face)))
 
 
 def subset_bytes(face: Face, text: str) -> bytes:
@@ -802,13 +812,9 @@ def subset_bytes(face: Face, text: str) -> bytes:
 def vertical_metrics(family: str) -> tuple[float, float]:
     """The ascent and descent (per em, from ``hhea``, as Pango reads them) of the face
     the layouts call ``family``: where a line's baseline falls in its line box."""
-    face = next(face for face in FACES if face.role_family == family)
-    font = TTFont(io.BytesIO(_vendored_bytes(face)), lazy=True)
-    try:
-        em = font["head"].unitsPerEm
-        return font["hhea"].ascent / em, -font["hhea"].descent / em
-    finally:
-        font.close()
+    face = _hb_face(next(face for face in FACES if face.role_family == family))
+    extents = uharfbuzz.Font(face).get_font_extents("ltr")  # hhea's, as Pango's
+    return extents.ascender / face.upem, -extents.descender / face.upem
 
 
 def baseline(family: str, size: float, line_height: float) -> float:

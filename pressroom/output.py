@@ -131,6 +131,9 @@ LOCK_FILE = ".lock"
 # Builds of this process in a scratch folder, by folder: threads of one process share it,
 # and the last to finish removes it.
 _IN_USE: dict[Path, int] = {}
+# The output folder of the build running in this context: its caches live there too, so
+# that ``--out`` writes nowhere outside the folder it names.
+_OUT_DIR: ContextVar[Path | None] = ContextVar("pressroom_out_dir", default=None)
 _IN_USE_LOCK = threading.Lock()
 
 
@@ -174,9 +177,11 @@ def scratch(out_dir: Path) -> Iterator[Path]:
     fcntl.flock(lock, fcntl.LOCK_EX)
     previous = tempfile.tempdir
     tempfile.tempdir = str(folder)
+    token = _OUT_DIR.set(out_dir)
     try:
         yield folder
     finally:
+        _OUT_DIR.reset(token)
         tempfile.tempdir = previous
         with _IN_USE_LOCK:
             del _IN_USE[folder]
@@ -189,6 +194,13 @@ def scratch(out_dir: Path) -> Iterator[Path]:
                 emptied.rmdir()
             except OSError:
                 break
+
+
+def cache_folder(name: str, default: Path) -> Path:
+    """``<out>/<name>`` for the build running in this context (``scratch``), ``default``
+    outside a build: a cache kept between builds, beside their outputs."""
+    out_dir = _OUT_DIR.get()
+    return out_dir / name if out_dir is not None else default
 
 
 def sweep(out_dir: Path) -> None:

@@ -42,6 +42,7 @@ and a run of any length gives as many units as it has characters at most (linear
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,7 +214,13 @@ NO_BREAK_SPACE = "\u00a0"
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|@", re.IGNORECASE)
 _ADDRESS_BREAK = re.compile(r"(?<=[/.@])(?=[^/.@])")
 _WORD = re.compile(r"[^\W\d_]+")
-_HYPHENATOR = pyphen.Pyphen(lang="en_US")
+
+
+@functools.cache
+def _hyphenator() -> pyphen.Pyphen:
+    # Loading the dictionary takes a tenth of a second: only a page with a long Latin
+    # word pays it.
+    return pyphen.Pyphen(lang="en_US")
 
 
 def _pieces(run: str) -> list[tuple[str, str | None]]:
@@ -228,7 +235,7 @@ def _pieces(run: str) -> list[tuple[str, str | None]]:
     for word in _WORD.finditer(run):
         if len(word.group()) < MIN_HYPHENATED:
             continue
-        for cut in _HYPHENATOR.positions(word.group()):
+        for cut in _hyphenator().positions(word.group()):
             pieces.append((run[position:word.start() + cut], HYPHEN))
             position = word.start() + cut
     pieces.append((run[position:], None))

@@ -1,0 +1,170 @@
+"""Running builds as the tasks ask for them: one manuscript or edition, or many at once.
+
+A build first asks its manifest (``pressroom.manifest``) whether anything changed; if
+not, it writes nothing and returns at once, without importing the typesetting. Otherwise
+it runs the pipeline (``pressroom.build``), publishes the outputs together and records a
+new manifest. ``run_many`` builds manuscripts in worker processes, continues past a
+failing one, and gives one ``Outcome`` a manuscript for the summary table.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import manifest
+from .errors import EXIT_INTERNAL, PressroomError, diagnostics, printable
+from .output import staged_outputs
+
+# task -> (the build of one manuscript, the build of an edition), in pressroom.build
+MAKERS = {
+    "pdf": ("build_pdf", "build_edition_pdf"),
+    "epub": ("build_epub", "build_edition_epub"),
+    "build": ("build_all", "build_edition"),
+    "proof": ("build_proof", "build_edition_proof"),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build of one manuscript (or edition) gave."""
+
+    target: Path
+    outputs: tuple[Path, ...] = ()
+    pages: int | None = None
+    seconds: float = 0.0
+    fresh: bool = False  # up to date: nothing was written
+    error: str | None = None  # the one-line message of a failed build
+    code: int = 0  # its exit code
+    messages: tuple[str, ...] = ()  # warnings and notes, in the order they came
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def job_of(task: str, target: Path, edition: bool, strict: bool) -> manifest.Job:
+    name = f"edition-{Path(target).stem}" if edition else Path(os.path.normpath(
+        Path(target).absolute())).name
+    return manifest.Job(task, name, (("strict", str(bool(strict))),))
+
+
+def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: bool = False,
+        force: bool = False, emit: Callable[[object], None] = print,
+        inform: Callable[[str], None] = print) -> Outcome:
+    """Build ``target`` for ``task`` unless its manifest shows it up to date. A user
+    error is returned in the outcome, never raised; an interruption is raised."""
+    start = time.perf_counter()
+    job = job_of(task, target, edition, strict)
+    if not force:
+        fresh = manifest.up_to_date(job, out_dir)
+        if fresh is not None:
+            return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
+                           time.perf_counter() - start, fresh=True)
+    try:
+        paths, pages = _build(task, job, Path(target), Path(out_dir), strict, edition, emit,
+                              inform)
+    except PressroomError as error:
+        return Outcome(Path(target), seconds=time.perf_counter() - start, error=str(error),
+                       code=error.exit_code)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug: reported, the other builds go on
+        return Outcome(Path(target), seconds=time.perf_counter() - start,
+                       error=internal_error(error), code=EXIT_INTERNAL)
+    return Outcome(Path(target), tuple(paths), pages, time.perf_counter() - start)
+
+
+def _build(task: str, job: manifest.Job, target: Path, out_dir: Path, strict: bool,
+           edition: bool, emit, inform) -> tuple[list[Path], int | None]:
+    from . import build, faces  # the pipeline: imported only when something is built
+
+    maker = getattr(build, MAKERS[task][1 if edition else 0])
+    with diagnostics(strict=strict, emit=emit, inform=inform):
+        manifest.forget(job, out_dir)
+        with staged_outputs():
+            paths = maker(target, out_dir=out_dir)
+        paths = paths if isinstance(paths, list) else [paths]
+        sources = build.edition_sources(target) if edition else [target]
+        pages = _pages(paths, edition)
+        manifest.record(job, out_dir, sources, paths, faces.source_files(), pages)
+    return paths, pages
+
+
+def _pages(paths: Sequence[Path], edition: bool) -> int | None:
+    pdfs = [path for path in paths if path.suffix == ".pdf"]
+    if edition:  # a PDF a page, and the whole edition
+        return max(len(pdfs) - 1, 0) or None
+    if not pdfs:
+        return None
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdfs[0]))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def internal_error(error: BaseException) -> str:
+    """One line for a bug in Pressroom, the trace written to a file outside build/."""
+    handle, name = tempfile.mkstemp(prefix="pressroom-crash-", suffix=".log")
+    with open(handle, "w", encoding="utf-8") as stream:
+        stream.write(f"pressroom internal error\nargv: {sys.argv}\npython: {sys.version}\n\n")
+        stream.writelines(traceback.format_exception(error))
+    message = printable(" ".join(str(error).split())[:300])
+    return (f"internal error: {type(error).__name__}: {message} (a bug in Pressroom, not in "
+            f"the manuscript; trace written to {name})")
+
+
+# -- many manuscripts --------------------------------------------------------------
+
+def _run_collected(task: str, target: Path, out_dir: Path, strict: bool,
+                   force: bool) -> Outcome:
+    """``run`` in a worker: its warnings and notes come back with its outcome, so that
+    the lines of two builds never interleave."""
+    messages: list[str] = []
+    outcome = run(task, target, out_dir, strict, force=force,
+                  emit=lambda warning: messages.append(str(warning)),
+                  inform=lambda note: messages.append(str(note)))
+    return Outcome(outcome.target, outcome.outputs, outcome.pages, outcome.seconds,
+                   outcome.fresh, outcome.error, outcome.code, tuple(messages))
+
+
+def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = False,
+             jobs: int | None = None, force: bool = False,
+             done: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+    """Build every target, ``jobs`` at a time in worker processes (default: one a core),
+    past any failure; ``done`` hears of each as it ends. Outcomes in the targets' order."""
+    targets = list(targets)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(targets) or 1))
+    if jobs == 1:
+        outcomes = []
+        for target in targets:
+            outcomes.append(_run_collected(task, target, out_dir, strict, force))
+            done(outcomes[-1])
+        return outcomes
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # Forked workers start at once and share what this process has loaded; the pipeline
+    # itself is imported in each worker by its first build.
+    context = multiprocessing.get_context("fork")
+    results: dict[Path, Outcome] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_run_collected, task, target, out_dir, strict, force): target
+                   for target in targets}
+        for future in as_completed(futures):
+            target = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # noqa: BLE001 - a worker that died: reported
+                outcome = Outcome(target, error=internal_error(error), code=EXIT_INTERNAL)
+            results[target] = outcome
+            done(outcome)
+    return [results[target] for target in targets]
