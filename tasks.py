@@ -45,17 +45,20 @@ def _warn(warning: PressroomWarning) -> None:
     print(warning, file=sys.stderr)
 
 
-def _manuscripts() -> list[Path]:
-    return sorted(path.parent for path in MANUSCRIPTS_DIR.glob("*/article.md"))
+def _manuscripts(folder=None) -> list[Path]:
+    return sorted(path.parent for path in Path(folder or MANUSCRIPTS_DIR).glob("*/article.md"))
 
 
 def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, jobs=None,
-          force=False):
+          force=False, folder=None):
     from pressroom import runner
 
     out_dir = Path(out) if out else BUILD_DIR
+    if jobs is not None and not (str(jobs).isdigit() and int(jobs) > 0):
+        raise Exit(f"--jobs {jobs}: give a number of builds at once, 1 or more", code=2)
+    jobs = int(jobs) if jobs else None
     if all_ and not edition:
-        _many(task_name, _manuscripts(), out_dir, strict, jobs, force)
+        _many(task_name, _manuscripts(folder), out_dir, strict, jobs, force)
         return
     target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
     with _reported():
@@ -97,38 +100,39 @@ _HELP = {"manuscript": "manuscript folder (default: manuscript/boshan-report)",
          "edition": "a page plan (manuscript/editions/<name>.yaml): the whole edition",
          "out": "the folder to write into (default: build/); nothing is written outside it",
          "jobs": "with --all: builds at once (default: the number of cores)",
-         "force": "build even if nothing changed since the last build"}
+         "force": "build even if nothing changed since the last build",
+         "folder": "with --all: the folder whose manuscripts to build (default: manuscript/)"}
 
 
 @task(help=_HELP)
 def pdf(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-        force=False):
+        force=False, folder=None):
     """Typeset the newspaper page: build/<slug>.pdf; with --edition, one PDF a page under
     build/<edition>/ and the whole edition as build/<edition>.pdf."""
-    _each("pdf", manuscript, all, strict, edition, out, jobs, force)
+    _each("pdf", manuscript, all, strict, edition, out, jobs, force, folder)
 
 
 @task(help=_HELP)
 def epub(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-         force=False):
+         force=False, folder=None):
     """Package the e-book: build/<slug>.epub (build/<edition>.epub with --edition)."""
-    _each("epub", manuscript, all, strict, edition, out, jobs, force)
+    _each("epub", manuscript, all, strict, edition, out, jobs, force, folder)
 
 
 @task(name="build", help=_HELP, default=True)
 def build_(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-           force=False):
+           force=False, folder=None):
     """Build the PDF page and the EPUB from one layout of the page (with --edition: the
     edition's PDFs and its EPUB from one make-up); nothing is written if nothing changed."""
-    _each("build", manuscript, all, strict, edition, out, jobs, force)
+    _each("build", manuscript, all, strict, edition, out, jobs, force, folder)
 
 
 @task(help=_HELP)
 def proof(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-          force=False):
+          force=False, folder=None):
     """Render the page proof for the eye: build/<slug>.png (with --edition, a PNG beside
     each page's PDF)."""
-    _each("proof", manuscript, all, strict, edition, out, jobs, force)
+    _each("proof", manuscript, all, strict, edition, out, jobs, force, folder)
 
 
 @task(help={key: _HELP[key] for key in ("manuscript", "all", "strict")})

@@ -196,6 +196,11 @@ def scratch(out_dir: Path) -> Iterator[Path]:
                 break
 
 
+# The caches a build keeps beside its outputs (faces cut, Latin widths, compiled
+# templates, manifests): never outputs themselves, never half-written files.
+CACHE_FOLDERS = frozenset({".fonts", ".widths", ".jinja", ".manifest"})
+
+
 def cache_folder(name: str, default: Path) -> Path:
     """``<out>/<name>`` for the build running in this context (``scratch``), ``default``
     outside a build: a cache kept between builds, beside their outputs."""

@@ -17,6 +17,7 @@ import jinja2
 import jinja2.sandbox
 
 from ..errors import Location, ManuscriptError
+from ..output import cache_folder
 
 from ..labels import label
 from ..reading.model import Article, Figure, Paragraph, Subhead
@@ -25,13 +26,18 @@ from ..typesetting.parts import (NoteColumn, NotePiece, SetByline, SetFigure, Se
 from ..typesetting.lines import Line
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "layouts"
+JINJA_CACHE = LAYOUTS_DIR.parent / "build" / ".jinja"
 
 
 @functools.lru_cache(maxsize=32)
 def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
-    # (Jinja's loaders still notice a template changed on disk).
+    # (Jinja's loaders still notice a template changed on disk); the compiled code is
+    # kept beside the outputs, so the next process skips compiling too.
+    cache = cache_folder(JINJA_CACHE.name, JINJA_CACHE)
+    cache.mkdir(parents=True, exist_ok=True)
     return _LayoutSandbox(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)),
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(folder / "layouts"),
             jinja2.FileSystemLoader(LAYOUTS_DIR),

@@ -1,0 +1,190 @@
+"""The daily workflow's figures, side by side with the plain tools, in one run.
+
+Every figure is the median of several cold processes (as a user or CI starts them), the
+commands interleaved so that a busy moment of the machine falls on all of them alike;
+peak memory is the largest resident size of any one process of the command.
+
+- ``invoke pdf``, ``invoke epub``, ``invoke build`` on one article, each with ``--force``
+  (a rebuild after an edit: the caches beside the outputs are warm, the outputs are made
+  again);
+- the no-op ``invoke build`` (nothing changed);
+- a watch rebuild: the warm process of ``invoke watch`` setting the page and its proof
+  after an edit (in-process, median of several edits);
+- ``invoke build --all`` on the test manuscripts with ``--jobs 1`` and ``--jobs 2``;
+- the peers on the same article.md: pandoc with WeasyPrint (``--pdf-engine=weasyprint``,
+  six CSS columns, Debian's Noto CJK) plus ``pandoc -o article.epub``, and Typst (the
+  ``typst`` package) setting the same text in six columns.
+
+    python benchmarks/daily.py [--runs 5] [--manuscript PATH]
+
+The peers are not Pressroom's dependencies: pandoc is Debian's package, typst the PyPI
+package (``pip install typst``); a missing peer is reported, not measured.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Six columns of the body in the article's own Song face, as a plain reader would ask.
+PEER_CSS = """@page { size: 297mm 420mm; margin: 15mm }
+body { columns: 6; column-gap: 4mm; font-family: "Noto Serif CJK SC"; font-size: 9pt;
+       line-height: 1.5 }
+h1 { column-span: all; font-family: "Noto Sans CJK SC"; font-size: 28pt }
+img { max-width: 100% }
+"""
+TYPST_PAGE = """#set page(width: 297mm, height: 420mm, margin: 15mm, columns: 6)
+#set text(font: "Noto Serif CJK SC", size: 9pt, lang: "zh", region: "cn")
+#set par(leading: 0.5em, first-line-indent: 2em)
+"""
+
+
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of one cold run of ``command``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    errors = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{errors}")
+    return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def typst_source(article: Path) -> str:
+    """The article's text as Typst markup: headline, subheads, paragraphs (no photo)."""
+    text = article.read_text(encoding="utf-8")
+    matter, body = re.match(r"---\n(.*?)\n---\n(.*)", text, re.S).groups()
+    front = yaml.safe_load(matter)
+
+    def escaped(line: str) -> str:
+        return re.sub(r"([#$*_<>@`\\\[\]=/~-])", r"\\\1", line)
+    parts = [TYPST_PAGE, f"#place(top, float: true, scope: \"parent\", "
+             f"text(size: 28pt, font: \"Noto Sans CJK SC\")[{escaped(str(front.get('headline', '')))}])"]
+    for line in body.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("!", "<", ">")):
+            continue
+        if line.startswith("#"):
+            parts.append(f"*{escaped(line.lstrip('# '))}*")
+        else:
+            parts.append(escaped(line))
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--manuscript", default=str(ROOT / "manuscript" / "boshan-report"))
+    args = parser.parse_args()
+    manuscript = Path(args.manuscript).resolve()
+    python = sys.executable
+    # The commands as installed, not through a version manager's shims (pyenv's add
+    # 0.1 s to every process, Pressroom's and the peers' alike).
+    env = dict(os.environ, PATH=f"{Path(python).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("SOURCE_DATE_EPOCH", None)
+    scratch = Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
+    out = scratch / "out"
+    invoke = [python, "-m", "invoke"]
+    on = ["--manuscript", str(manuscript), "--out", str(out)]
+    commands: dict[str, list[str]] = {
+        "invoke pdf --force": [*invoke, "pdf", *on, "--force"],
+        "invoke epub --force": [*invoke, "epub", *on, "--force"],
+        "invoke build --force": [*invoke, "build", *on, "--force"],
+        "invoke build (no-op)": [*invoke, "build", *on],
+    }
+    peer = scratch / "peer"
+    shutil.copytree(manuscript, peer)
+    (peer / "columns.css").write_text(PEER_CSS, encoding="utf-8")
+    if shutil.which("pandoc", path=env["PATH"]) and shutil.which("weasyprint", path=env["PATH"]):
+        commands["pandoc + WeasyPrint (pdf)"] = [
+            "pandoc", "article.md", "--pdf-engine=weasyprint", "--css", "columns.css",
+            "-o", "article.pdf"]
+        commands["pandoc (epub)"] = ["pandoc", "article.md", "-o", "article.epub"]
+    else:
+        print("pandoc or weasyprint not found: the pandoc peer is not measured")
+    try:
+        import typst  # noqa: F401
+        (peer / "article.typ").write_text(typst_source(manuscript / "article.md"), "utf-8")
+        commands["typst compile"] = [
+            python, "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
+            "font_paths=sys.argv[3:])", "article.typ", "article-typst.pdf",
+            "/usr/share/fonts/opentype/noto"]
+    except ImportError:
+        print("the typst package is not installed: the Typst peer is not measured")
+    tests = [ROOT / "tests" / "manuscripts"]
+    for jobs in (1, 2):
+        commands[f"invoke build --all --jobs {jobs}"] = [
+            *invoke, "build", "--all", "--folder", str(tests[0]), "--out",
+            str(scratch / f"all-{jobs}"), "--jobs", str(jobs), "--force"]
+
+    # One build first: the caches beside the outputs are made, as on an editor's machine.
+    run_once([*invoke, "build", *on], ROOT, env)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = {name: 0.0 for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            seconds, peak = run_once(command, peer if "invoke" not in name else ROOT, env)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+    median = {name: statistics.median(values) for name, values in times.items()}
+
+    print(f"{args.runs} cold runs each, interleaved; {manuscript.name}")
+    print(f"{'command':<34}{'median s':>9}{'min s':>8}{'max s':>8}{'peak MB':>9}")
+    for name in commands:
+        print(f"{name:<34}{median[name]:>9.2f}{min(times[name]):>8.2f}"
+              f"{max(times[name]):>8.2f}{peaks[name]:>9.0f}")
+    watch_seconds = _watch_rebuild(manuscript, scratch, env)
+    if watch_seconds is not None:
+        print(f"{'watch rebuild (page + proof)':<34}{watch_seconds:>9.2f}")
+    print()
+    if "pandoc + WeasyPrint (pdf)" in median:
+        pair = median["pandoc + WeasyPrint (pdf)"] + median["pandoc (epub)"]
+        print(f"pandoc pair (pdf + epub): {pair:.2f} s")
+        print(f"ratio invoke build / pandoc pair: {median['invoke build --force'] / pair:.2f}"
+              "  (goal: 0.8 or less)")
+        print(f"ratio invoke pdf / pandoc + WeasyPrint: "
+              f"{median['invoke pdf --force'] / median['pandoc + WeasyPrint (pdf)']:.2f}")
+    if "typst compile" in median:
+        print(f"ratio invoke pdf / typst: {median['invoke pdf --force'] / median['typst compile']:.2f}")
+    print(f"no-op build: {median['invoke build (no-op)']:.2f} s  (goal: 0.3 s or less)")
+    if watch_seconds is not None:
+        print(f"watch rebuild: {watch_seconds:.2f} s  (goal: 0.5 s or less)")
+    build_peak = max(peaks[name] for name in commands if name.startswith("invoke"))
+    print(f"peak memory of a build process: {build_peak:.0f} MB  (goal: 150 MB or less)")
+    one, two = median["invoke build --all --jobs 1"], median["invoke build --all --jobs 2"]
+    print(f"--all on {len(list(tests[0].glob('*/article.md')))} test manuscripts: "
+          f"{one:.2f} s with 1 job, {two:.2f} s with 2 ({one / two:.2f}x)")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _watch_rebuild(manuscript: Path, scratch: Path, env: dict[str, str]) -> float | None:
+    """The median warm rebuild of ``invoke watch``, measured in a process of its own."""
+    copy = scratch / "watched" / manuscript.name
+    shutil.copytree(manuscript, copy)
+    script = ("import sys; from pathlib import Path; from pressroom.watch import rebuild_seconds; "
+              "print(rebuild_seconds(Path(sys.argv[1]), Path(sys.argv[2])))")
+    result = subprocess.run([sys.executable, "-c", script, str(copy), str(scratch / "watch-out")],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"watch rebuild not measured: {result.stderr.strip().splitlines()[-1:]}")
+        return None
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
