@@ -785,7 +785,11 @@ def cmap(face: Face) -> frozenset[int]:
 
 
 def _hb_face(face: Face) -> "uharfbuzz.Face":
-    return uharfbuzz.Face(uharfbuzz.Blob(_vendored_bytes(face)))
+    path = FONTS_DIR / face.file
+    if not path.is_file():
+        raise PressroomError(f"vendored font {path} is missing", hint="run 'invoke fonts'")
+    # Mapped, not read: a build looks at the cmap and metrics, not at every glyph.
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
 
 
 def subset_bytes(face: Face, text: str) -> bytes:
