@@ -1,0 +1,147 @@
+"""Incremental builds: an unchanged build writes nothing, a change of any input rebuilds;
+many manuscripts build in parallel past a failure; --out writes nowhere else."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from pressroom import manifest, runner
+
+SMALL = ROOT / "tests" / "articles" / "prc-mohrss-notice-monthly-working-days"
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    folder = tmp_path / "notice"
+    shutil.copytree(SMALL, folder, ignore=shutil.ignore_patterns("approved-proof*"))
+    return folder
+
+
+def _state(out: Path) -> dict[str, int]:
+    return {str(path.relative_to(out)): path.stat().st_mtime_ns
+            for path in out.rglob("*") if path.is_file() and ".manifest" not in path.parts}
+
+
+def test_an_unchanged_build_writes_nothing_and_any_change_rebuilds(copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = runner.run("build", copy, out)
+    assert first.ok and not first.fresh, first.error
+    assert sorted(path.name for path in first.outputs) == ["notice.epub", "notice.pdf"]
+    assert first.pages == 1
+    before = _state(out)
+
+    again = runner.run("build", copy, out)
+    assert again.fresh and again.ok
+    assert sorted(again.outputs) == sorted(first.outputs) and again.pages == 1
+    assert _state(out) == before  # not a byte written, not a file touched
+
+    # Each kind of input makes the build run again.
+    article = copy / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("通知", "通知书", 1),
+                       encoding="utf-8")
+    assert not runner.run("build", copy, out).fresh
+    assert runner.run("build", copy, out).fresh
+    assert not runner.run("build", copy, out, strict=True).fresh  # another option
+    (copy / "layouts").mkdir()
+    (copy / "layouts" / "print.css").write_text("/* an override */\n", encoding="utf-8")
+    assert not runner.run("build", copy, out).fresh  # the manuscript's own layouts
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1612137600")
+    assert not runner.run("build", copy, out).fresh
+    (out / "notice.pdf").write_bytes(b"%PDF-1.7 tampered")
+    rebuilt = runner.run("build", copy, out)
+    assert not rebuilt.fresh and (out / "notice.pdf").read_bytes()[:5] == b"%PDF-"
+    # A task's manifest is its own: the PDF alone is built once, then up to date.
+    assert not runner.run("pdf", copy, out).fresh
+    assert runner.run("pdf", copy, out).fresh
+
+
+def test_the_manifest_records_every_input(copy, tmp_path):
+    out = tmp_path / "out"
+    assert runner.run("build", copy, out).ok
+    recorded = json.loads(runner.job_of("build", copy, False, False).path(out).read_text())
+    assert set(recorded["inputs"]) == {"sources", "layouts", "fonts", "font_sources", "code",
+                                       "libraries", "options", "SOURCE_DATE_EPOCH"}
+    assert recorded["sources"] == [str(copy)]
+    assert any(path.endswith("NotoSerifCJK-Regular.ttc") for path in recorded["font_sources"])
+    assert {name for name, _ in manifest.libraries()} >= {"weasyprint", "pango", "harfbuzz"}
+    assert all(version != "missing" for name, version in manifest.libraries()
+               if name in ("weasyprint", "pango", "harfbuzz"))
+
+
+def test_a_failed_build_leaves_no_manifest_that_vouches_for_old_outputs(copy, tmp_path):
+    out = tmp_path / "out"
+    assert runner.run("build", copy, out).ok
+    (copy / "article.md").write_text("---\nheadline: [unclosed\n---\n", encoding="utf-8")
+    failed = runner.run("build", copy, out)
+    assert not failed.ok and "PR102" in failed.error and "article.md:2" in failed.error
+    # Put back as it was built: the outputs on disk are the earlier ones, still whole,
+    # but no manifest says so any more, so the next build makes them again.
+    shutil.copy(SMALL / "article.md", copy / "article.md")
+    assert not runner.run("build", copy, out).fresh
+
+
+def _invoke(*args: str, cwd: Path = ROOT, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_all_builds_the_rest_past_a_broken_manuscript_and_prints_the_table(tmp_path):
+    folder = tmp_path / "desk"
+    for name in ("a-notice", "c-notice"):
+        shutil.copytree(SMALL, folder / name, ignore=shutil.ignore_patterns("approved-proof*"))
+    (folder / "b-broken").mkdir()
+    (folder / "b-broken" / "article.md").write_text("---\nheadline: [x\n---\n", "utf-8")
+    out = tmp_path / "out"
+    run = _invoke("build", "--all", "--folder", str(folder), "--out", str(out), "--jobs", "2")
+    assert run.returncode == 2, run.stdout + run.stderr  # the failed build's exit code
+    for name in ("a-notice", "c-notice"):
+        assert (out / f"{name}.pdf").is_file() and (out / f"{name}.epub").is_file()
+    assert not list(out.glob("b-broken*"))
+    table = run.stdout
+    for heading in ("manuscript", "outputs", "pages", "time", "result"):
+        assert heading in table
+    rows = {line.split()[0].rstrip("│"): line for line in table.splitlines()
+            if "-notice" in line or "b-broken" in line}
+    assert set(rows) >= {str(folder / "a-notice"), str(folder / "b-broken"),
+                         str(folder / "c-notice")}
+    assert "failed (exit 2)" in rows[str(folder / "b-broken")]
+    assert "built" in rows[str(folder / "a-notice")] and "a-notice.pdf" in rows[str(folder / "a-notice")]
+    assert "2 of 3 built or up to date, 1 failed" in table
+    assert "b-broken/article.md:2" in run.stderr and "PR102" in run.stderr
+
+
+def test_a_no_op_build_does_not_load_the_typesetting(copy, tmp_path):
+    out = tmp_path / "out"
+    assert _invoke("build", "--manuscript", str(copy), "--out", str(out)).returncode == 0
+    env = dict(os.environ, PYTHONPROFILEIMPORTTIME="1")
+    run = _invoke("build", "--manuscript", str(copy), "--out", str(out), env=env)
+    assert run.returncode == 0 and "up to date" in run.stdout
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "pressroom.manifest" in imported
+    assert not {"weasyprint", "pressroom.build", "ebooklib"} & imported
+
+
+def test_out_writes_nowhere_outside_its_folder(copy, tmp_path):
+    build_dir = ROOT / "build"
+    before = set(build_dir.rglob("*")) if build_dir.exists() else set()
+    out = tmp_path / "elsewhere"
+    run = _invoke("build", "--manuscript", str(copy), "--out", str(out), "--force")
+    assert run.returncode == 0, run.stderr
+    after = set(build_dir.rglob("*")) if build_dir.exists() else set()
+    # No file of this build in the checkout's build/ (a scratch folder there is another
+    # running build's).
+    assert {path for path in after - before if ".tmp" not in path.parts} == set()
+    assert {path.name for path in out.iterdir()} == {"notice.pdf", "notice.epub", ".widths",
+                                                     ".jinja", ".manifest"} | (
+        {".fonts"} if (out / ".fonts").exists() else set())
+    assert list((out / ".widths").glob("*.json")) and list((out / ".jinja").iterdir())
+    assert sorted(path.name for path in copy.iterdir()) == sorted(
+        path.name for path in SMALL.iterdir() if not path.name.startswith("approved-proof"))
