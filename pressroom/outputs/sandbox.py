@@ -34,6 +34,7 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import faces, fonts, photos
+from ..output import cache_folder
 from ..dates import source_date
 from ..errors import BuildError, ErrorGroup, Location, PressroomError, PressroomWarning, \
     active_diagnostics
@@ -131,8 +132,9 @@ class SandboxFetcher(URLFetcher):
 
 def font_roots() -> dict[str, Path]:
     """The folders the faces of a build are read from: the subsets in fonts/ and the cuts
-    of the installed sources."""
-    return {"fonts": fonts.FONTS_DIR, "font-cuts": faces.CACHE_DIR}
+    of the installed sources, kept beside the build's outputs."""
+    return {"fonts": fonts.FONTS_DIR,
+            "font-cuts": cache_folder(faces.CACHE_DIR.name, faces.CACHE_DIR)}
 
 
 def font_faces(roots: Roots, chosen: faces.Typefaces) -> list[dict]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from .. import fingerprint
 from ..faces import Typefaces, typefaces
 from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
@@ -162,6 +163,24 @@ def faces_for(texts: dict[str, list[str]],
     """The three faces of ``chosen`` (by default those Simplified ``texts`` need), each
     with its declared fallbacks, and every Latin run of ``texts`` (by family) measured."""
     chosen = chosen or typefaces("zh-CN", texts)
+    faces = _metrics(chosen)
+    for (family, run), width in latin_widths(text_runs(texts), chosen).items():
+        faces[family].latin[run] = width
+    return faces
+
+
+# The faces' metrics by the faces they measure: a warm process (invoke watch, --all in a
+# worker, an edition) sets the paragraphs an edit did not touch from the faces' memo
+# instead of breaking them again. A few sets of faces, the most recent kept.
+_METRICS: dict[str, dict[str, Metrics]] = {}
+MAX_METRICS = 4
+
+
+def _metrics(chosen: Typefaces) -> dict[str, Metrics]:
+    key = chosen.signature + fingerprint.stat_digest(face.path for face in chosen.faces)
+    if key in _METRICS:
+        _METRICS[key] = _METRICS.pop(key)  # the most recent last
+        return _METRICS[key]
     lang = chosen.lang
     faces: dict[str, Metrics] = {}
     for family in (SONG, HEI, KAI):  # Song first: it draws the Kai face's quotes
@@ -171,8 +190,9 @@ def faces_for(texts: dict[str, list[str]],
         faces[family] = Metrics(chosen.own(family).path, family,
                                 faces[SONG] if family == KAI else None, lang=lang,
                                 fallbacks=more)
-    for (family, run), width in latin_widths(text_runs(texts), chosen).items():
-        faces[family].latin[run] = width
+    while len(_METRICS) >= MAX_METRICS:
+        _METRICS.pop(next(iter(_METRICS)))
+    _METRICS[key] = faces
     return faces
 
 
