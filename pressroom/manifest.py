@@ -131,9 +131,10 @@ def _digest(value) -> str:
 def libraries() -> list[tuple[str, str]]:
     """The versions of what draws the page: WeasyPrint and the C libraries it shapes and
     lays text out with (read from the libraries themselves, not from WeasyPrint, which
-    would take half a second to import)."""
-    versions = [("weasyprint", _distribution("weasyprint")),
-                ("uharfbuzz", _distribution("uharfbuzz"))]
+    would take half a second to import), and the Python libraries whose data decide a
+    line: HarfBuzz's binding, hyphenation and the headlines' phrases."""
+    versions = [(name, _distribution(name))
+                for name in ("weasyprint", "uharfbuzz", "pyphen", "budoux")]
     for name, library, function in (("pango", "libpango-1.0.so.0", "pango_version_string"),
                                     ("harfbuzz", "libharfbuzz.so.0", "hb_version_string"),
                                     ("fontconfig", "libfontconfig.so.1", "FcGetVersion")):

@@ -196,9 +196,9 @@ def scratch(out_dir: Path) -> Iterator[Path]:
                 break
 
 
-# The caches a build keeps beside its outputs (faces cut, Latin widths, compiled
-# templates, manifests): never outputs themselves, never half-written files.
-CACHE_FOLDERS = frozenset({".fonts", ".widths", ".jinja", ".manifest"})
+# The caches a build keeps beside its outputs (faces cut, Latin widths, set paragraphs,
+# compiled templates, manifests): never outputs themselves, never half-written files.
+CACHE_FOLDERS = frozenset({".fonts", ".widths", ".paragraphs", ".jinja", ".manifest"})
 
 
 def cache_folder(name: str, default: Path) -> Path:

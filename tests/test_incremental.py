@@ -140,7 +140,7 @@ def test_out_writes_nowhere_outside_its_folder(copy, tmp_path):
     # running build's).
     assert {path for path in after - before if ".tmp" not in path.parts} == set()
     assert {path.name for path in out.iterdir()} == {"notice.pdf", "notice.epub", ".widths",
-                                                     ".jinja", ".manifest"} | (
+                                                     ".paragraphs", ".jinja", ".manifest"} | (
         {".fonts"} if (out / ".fonts").exists() else set())
     assert list((out / ".widths").glob("*.json")) and list((out / ".jinja").iterdir())
     assert sorted(path.name for path in copy.iterdir()) == sorted(

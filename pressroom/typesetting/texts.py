@@ -16,12 +16,16 @@ never from its pixel count.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import Image
 
-from .. import fingerprint
+from .. import fingerprint, manifest
+from ..output import cache_folder, write_cached
 from ..faces import Typefaces, typefaces
 from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
@@ -94,6 +98,7 @@ class Texts:
                                              2 * size, kaiming=settings.punctuation == "开明式",
                                              hang=settings.hanging)
                     for block in article.blocks if isinstance(block, Paragraph)}
+        keep_paragraphs(faces)
         return cls(
             article=article, settings=settings, faces=faces,
             lines_of={key: variant.lines for key, variant in variants.items()},
@@ -193,7 +198,48 @@ def _metrics(chosen: Typefaces) -> dict[str, Metrics]:
     while len(_METRICS) >= MAX_METRICS:
         _METRICS.pop(next(iter(_METRICS)))
     _METRICS[key] = faces
+    for family, face in faces.items():
+        face.paragraphs.update(_kept_paragraphs(_paragraphs_file(key, family)))
+        face.kept = len(face.paragraphs)  # what the cache file holds
     return faces
+
+
+# The set paragraphs are kept beside the outputs too (``<out>/.paragraphs/``), by the faces,
+# their files, Pressroom's code and the libraries' versions: a new process rebuilding an
+# edited story breaks only the paragraphs the edit changed. Pickled, since they are this
+# program's own frozen values; a file that does not load is set again.
+PARAGRAPHS_CACHE = fingerprint.ROOT / "build" / ".paragraphs"
+
+
+def _paragraphs_file(key: str, family: str) -> Path:
+    name = hashlib.sha256(f"{key}\n{family}\n{fingerprint.code_digest()}\n"
+                          f"{manifest.libraries()}".encode()).hexdigest()[:32]
+    return cache_folder(PARAGRAPHS_CACHE.name, PARAGRAPHS_CACHE) / f"{name}.pickle"
+
+
+def _kept_paragraphs(path: Path) -> dict:
+    try:
+        kept = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def keep_paragraphs(faces: dict[str, Metrics]) -> None:
+    """Write the faces' set paragraphs beside the outputs, where they grew."""
+    key = next((key for key, kept in _METRICS.items() if kept is faces), None)
+    if key is None:
+        return
+    for family, face in faces.items():
+        if face.paragraphs and len(face.paragraphs) != getattr(face, "kept", 0):
+            path = _paragraphs_file(key, family)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_cached(path, pickle.dumps(face.paragraphs, protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                continue  # a cache not written costs the next build the breaking
+            face.kept = len(face.paragraphs)
 
 
 def text_runs(texts: dict[str, list[str]]) -> list[tuple[str, str]]:
