@@ -19,7 +19,8 @@ from .reading.manuscript import article_path, read_manuscript
 from .reading.model import Article
 from .output import scratch, staged_outputs, write_atomically
 from .outputs.pdf import render_pdf
-from .outputs.proof import APPROVAL_DPI, approved_proof_path, page_count, proof_png
+from .outputs.proof import (APPROVAL_DPI, approval_record, approval_record_path,
+                            approved_proof_path, page_count, proof_png)
 from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
 from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
@@ -102,6 +103,10 @@ def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
         paths = [write_atomically(approved_proof_path(article, number),
                                   proof_png(pdf, APPROVAL_DPI, number - 1))
                  for number in range(1, count + 1)]
+        # What the pages were approved for: the visual check compares only while the
+        # manuscript and the layouts are as they were then.
+        paths.append(write_atomically(approval_record_path(article),
+                                      approval_record(article, count)))
     number = count + 1
     while approved_proof_path(article, number).exists():
         approved_proof_path(article, number).unlink()
@@ -110,9 +115,13 @@ def approve(manuscript: Path = DEFAULT_MANUSCRIPT) -> list[Path]:
 
 
 @_in_scratch
-def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
+def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
+               page: Path | None = None) -> Path:
+    """The e-book; ``page``: the article's PDF, already built from these very inputs,
+    to draw the cover from instead of setting the page again."""
     article = prepare(manuscript)
-    return write_atomically(out_dir / f"{article.slug}.epub", _ebook(article, _cover(article)))
+    cover = proof_png(page.read_bytes(), dpi=COVER_DPI) if page else _cover(article)
+    return write_atomically(out_dir / f"{article.slug}.epub", _ebook(article, cover))
 
 
 def _ebook(article: Article, cover: bytes | None) -> bytes:

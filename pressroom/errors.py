@@ -190,6 +190,8 @@ CODES: dict[str, Code] = {
                                    "the settings table gives)"),
     "PR108": Code(ManuscriptError, "the manuscript folder's name cannot name an output file "
                                    "(a leading dot, a control character, over 150 bytes)"),
+    "PR109": Code(ManuscriptError, "`invoke new`: a folder or file of the slug's name exists "
+                                   "already (nothing is written over)"),
     "PR110": Code(ManuscriptError, "unknown block type `::: name` (with a did-you-mean)"),
     "PR111": Code(ManuscriptError, "editor's note repeated, after the body text, or empty"),
     "PR112": Code(ManuscriptError, "raw HTML in the Markdown"),

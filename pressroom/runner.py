@@ -85,15 +85,30 @@ def _build(task: str, job: manifest.Job, target: Path, out_dir: Path, strict: bo
     from . import build, faces  # the pipeline: imported only when something is built
 
     maker = getattr(build, MAKERS[task][1 if edition else 0])
+    extra = {}
+    if task == "epub" and not edition:
+        page = built_page(target, out_dir, strict)
+        extra = {"page": page} if page else {}
     with diagnostics(strict=strict, emit=emit, inform=inform):
         manifest.forget(job, out_dir)
         with staged_outputs():
-            paths = maker(target, out_dir=out_dir)
+            paths = maker(target, out_dir=out_dir, **extra)
         paths = paths if isinstance(paths, list) else [paths]
         sources = build.edition_sources(target) if edition else [target]
         pages = _pages(paths, edition)
         manifest.record(job, out_dir, sources, paths, faces.source_files(), pages)
     return paths, pages
+
+
+def built_page(target: Path, out_dir: Path, strict: bool) -> Path | None:
+    """The article's PDF in ``out_dir`` if a manifest shows it made from the inputs as
+    they are now: the e-book's cover is drawn from it rather than from a second setting."""
+    for task in ("pdf", "build"):
+        fresh = manifest.up_to_date(job_of(task, target, False, strict), out_dir)
+        page = next((path for path in fresh or () if path.suffix == ".pdf"), None)
+        if page:
+            return page
+    return None
 
 
 def _pages(paths: Sequence[Path], edition: bool) -> int | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import io
 import shutil
 import subprocess
@@ -15,9 +16,10 @@ from pypdf import PdfWriter
 from conftest import DEFAULT, ROOT
 from pressroom import build
 from pressroom.checks.check import (check_epub, check_outputs, check_pdf, check_typography,
-                                    check_visual)
+                                    check_visual, iter_checks)
 from pressroom.checks import typecheck
 from pressroom.outputs.layouts import LAYOUTS_DIR
+from pressroom.outputs.proof import approval_record, approval_record_path
 from pressroom.reading.manuscript import read_manuscript
 from pressroom.typesetting.compose import compose
 from pressroom.outputs.pdf import page_html, page_roots, render_pdf
@@ -195,10 +197,43 @@ def test_an_image_without_alt_in_the_epub_fails_ace(tmp_path, built, article):
 
 def test_a_shifted_layout_fails_the_visual_check_and_writes_a_diff(tmp_path, article):
     folder = copy_of_default(tmp_path, print_css_extra="body { position: relative; left: 4pt; }")
+    # Recorded as approved for these very inputs: the page moved all the same, as a change
+    # of Pressroom's own setting would move it.
+    copy = read_manuscript(folder)
+    approval_record_path(copy).write_bytes(approval_record(copy, 1))
     pdf = build.build_pdf(folder, tmp_path / "out")
-    results = list(check_visual(read_manuscript(folder), pdf))
+    results = list(check_visual(copy, pdf))
     assert failed(results) == {"visual"}
     assert (tmp_path / "out" / "boshan-report.diff.png").stat().st_size > 0
+    assert "invoke approve --manuscript " in results[0].problem
+
+
+def test_a_hint_gives_the_whole_command_with_the_folder_as_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    results = check_outputs(DEFAULT, tmp_path)
+    assert [(result.check, result.passed) for result in results] == [("pdf", False),
+                                                                     ("epub", False)]
+    for result in results:
+        # The folder the check reads is the one the build is told to write.
+        assert result.problem.endswith(
+            f"run 'invoke build --manuscript manuscript/boshan-report --out {tmp_path}'")
+    monkeypatch.chdir(tmp_path)  # outside the checkout: its folders are shown whole
+    [pdf, _] = check_outputs(DEFAULT, tmp_path / "empty")
+    assert pdf.problem == (f"empty/boshan-report.pdf is missing: run 'invoke build "
+                           f"--manuscript {DEFAULT} --out empty'")
+    spaced = tmp_path / "my story"
+    shutil.copytree(DEFAULT, spaced)
+    [pdf, _] = check_outputs(spaced, ROOT / "build")
+    # Ready to paste; build/ is where the build writes anyway.
+    assert pdf.problem.endswith("run 'invoke build --manuscript \"my story\"'")
+
+
+def test_the_checks_come_one_by_one_as_they_are_made(built):
+    checks = iter_checks(DEFAULT, built)
+    assert inspect.isgenerator(checks)
+    first = next(checks)  # the PDF's first figure, before any other check has run
+    assert first.check == "pdf.pages" and first.passed
+    checks.close()
 
 
 def test_invoke_check_names_the_failing_check(tmp_path, built):

@@ -149,6 +149,21 @@ def test_a_missing_page_fails_the_files_and_the_text(copy):
     assert [result.check for result in checks.check_epub(edition)] == ["edition.epub"]
 
 
+def test_a_missing_file_names_the_command_that_builds_the_edition(copy, monkeypatch):
+    page(copy, 2).unlink()
+    (copy / "example.epub").unlink()
+    monkeypatch.chdir(ROOT)
+    edition = read_edition(PLAN, copy)
+    build = f"run 'invoke build --edition manuscript/editions/example.yaml --out {copy}'"
+    assert build in checks.check_files(edition).problem
+    [epub] = checks.check_epub(edition)
+    assert epub.problem.startswith(f"example.epub is missing: {build}")
+    # The results come one by one: the files' first, before any page is measured.
+    results = checks.iter_edition_checks(PLAN, copy)
+    assert [next(results).check, next(results).check] == ["edition.files", "edition.whole"]
+    results.close()
+
+
 def test_a_page_swapped_for_another_fails_the_text_the_jumps_and_the_whole(copy):
     shutil.copyfile(page(copy, 3), page(copy, 2))
     edition = read_edition(PLAN, copy)

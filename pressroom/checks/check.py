@@ -2,8 +2,10 @@
 
 Each check reads the output itself (the PDF with pypdf and PDFium, the EPUB as a ZIP of
 XML, EPUBCheck and DAISY Ace as the stores run them), never what the pipeline believes it
-wrote, and reports one figure. ``check_outputs`` runs them all for one manuscript; the
-``invoke check`` task prints the results and fails on any failure.
+wrote, and reports one figure. ``iter_checks`` runs them all for one manuscript, giving
+each result as soon as it is known (``check_outputs`` collects them in a list); the
+``invoke check`` task prints the results and fails on any failure. A hint that asks for a
+command gives the whole command, with the manuscript's folder as the user would type it.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
+from ..errors import printable
 from ..faces import Typefaces, file_cmap, needs_glyph
 from ..reading.coverage import choose_faces
 from ..reading.manuscript import read_manuscript
@@ -37,10 +40,55 @@ from ..output import write_atomically
 from ..outputs import verify
 from ..outputs.verify import (JUMP_FROM, JUMP_TO, LINE_END_HYPHEN, join_jumped,  # noqa: F401
                               squeeze)
-from ..outputs.proof import APPROVAL_DPI, approved_proof_path, compare, proof_png
+from ..outputs.proof import (APPROVAL_DPI, CURRENT, approval_state, approved_proof_path,
+                             compare, proof_png)
 from ..settings import PT_PER_MM, Settings, type_width
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILD_DIR = ROOT / "build"  # where ``invoke build`` writes
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    absolute = Path(os.path.normpath(Path(path).absolute()))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+SHELL_SPECIAL = frozenset(" \t\n'\"\\$`!*?[]{}()<>|&;#~^")
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one word of a shell command: as it is when the shell leaves it so (a
+    Chinese folder name too), else in double quotes."""
+    if text and not any(char in SHELL_SPECIAL for char in text):
+        return text
+    return '"' + re.sub(r'(["\\$`])', r"\\\1", text) + '"'
+
+
+def command(task: str, option: str, path: Path, out_dir: Path | None = None) -> str:
+    """The command line of ``invoke TASK --OPTION PATH``, ready to paste into a shell; with
+    ``--out OUT`` for an output folder other than build/."""
+    words = [f"invoke {task} --{option} {_path_word(path)}"]
+    if out_dir is not None and Path(os.path.normpath(Path(out_dir).absolute())) != BUILD_DIR:
+        words.append(f"--out {_path_word(out_dir)}")
+    return printable(" ".join(words))
+
+
+def _path_word(path: Path) -> str:
+    word = shown(path)
+    if word.startswith("-"):  # it would be read as an option
+        word = "./" + word
+    return shell_word(word)
+
+
+def run_build(option: str, target: Path, out_dir: Path) -> str:
+    """The hint for outputs that are missing: the build that writes them where the check
+    reads them."""
+    return f"run '{command('build', option, target, out_dir)}'"
+
 
 # The names WeasyPrint gives a build's faces in a PDF: the CSS family, with Pango's name of
 # the declared weight ("-Bold", and for a role's further files "-Medium", "-Light" ...).
@@ -630,19 +678,24 @@ VISUAL_TOLERANCE = 0.002  # share of pixels that may change visibly
 
 
 def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
-    """Compare each page with its approved proof; on a difference, write a diff image."""
+    """Compare each page with its approved proof; on a difference, write a diff image.
+
+    Only proofs approved for the manuscript's inputs as they are now are compared: a
+    copied or edited manuscript carries the proofs of another text, and a page that shows
+    its own text is no fault (the other checks still judge it)."""
+    approve = command("approve", "manuscript", article.folder)
+    approval = approval_state(article)
+    if approval.state != CURRENT:
+        yield Result("visual", True, f"not compared: {approval}",
+                     f"no proof approved for this text yet: run '{approve}' once the page is "
+                     f"right ('{command('proof', 'manuscript', article.folder)}' shows it)",
+                     warning=True)
+        return
     data = pdf.read_bytes()
     count = len(pypdfium2.PdfDocument(data))
-    approve = f"invoke approve --manuscript {article.folder}"
-    for number in range(1, count + 1):
+    for number in range(1, min(count, approval.pages) + 1):
         name = "visual" if count == 1 else f"visual.p{number}"
         reference = approved_proof_path(article, number)
-        if not reference.exists():
-            # A new manuscript has nothing to be compared with yet: that is not a fault of
-            # its pages, and the other checks still judge them.
-            yield Result(name, True, "not compared: no proof approved for this page yet",
-                         f"look at the page ('invoke proof'), then run '{approve}'")
-            continue
         difference = compare(proof_png(data, APPROVAL_DPI, number - 1), reference.read_bytes())
         figure = f"{difference.changed:.3%} of pixels changed (tolerance {VISUAL_TOLERANCE:.1%})"
         if difference.same_size and difference.changed <= VISUAL_TOLERANCE:
@@ -652,28 +705,35 @@ def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
         diff = write_atomically(pdf.with_name(f"{article.slug}{suffix}.diff.png"),
                                 difference.diff_png)
         yield Result(name, False, figure if difference.same_size else "page size changed",
-                     f"see {diff}; if the change is intended, run '{approve}'")
-    extra = approved_proof_path(article, count + 1)
-    if extra.exists():
-        yield Result("visual.pages", False, f"{count} pages",
-                     f"{extra} is approved for a page the PDF no longer has: run '{approve}'")
+                     f"see {shown(diff)}; if the change is intended, run '{approve}'")
+    if count != approval.pages:
+        # The same text in the same layouts runs over another number of pages: the
+        # setting itself changed.
+        pages = f"{count} page{'s' if count != 1 else ''}"
+        yield Result("visual.pages", False, f"{pages}, {approval.pages} approved",
+                     f"the story now runs over {pages}; if that is intended, run '{approve}'")
 
 
 # -- all of it ----------------------------------------------------------------------
 
-def check_outputs(manuscript: Path, out_dir: Path) -> list[Result]:
-    """Every check of one manuscript's built PDF and EPUB."""
+def iter_checks(manuscript: Path, out_dir: Path) -> Iterator[Result]:
+    """Every check of one manuscript's built PDF and EPUB, each result as soon as it is
+    known (EPUBCheck and DAISY Ace take seconds: the PDF's figures need not wait)."""
     article = read_manuscript(manuscript)
-    results: list[Result] = []
     checks = ((".pdf", (check_pdf, check_typography, check_visual)), (".epub", (check_epub,)))
     for suffix, group in checks:
         path = out_dir / f"{article.slug}{suffix}"
         if not path.exists():
-            results.append(Result(suffix[1:], False, "not built", f"{path} is missing: run 'invoke build'"))
+            yield Result(suffix[1:], False, "not built", f"{shown(path)} is missing: "
+                         f"{run_build('manuscript', article.folder, out_dir)}")
             continue
         for check in group:
-            results.extend(check(article, path))
-    return results
+            yield from check(article, path)
+
+
+def check_outputs(manuscript: Path, out_dir: Path) -> list[Result]:
+    """Every check of one manuscript's built PDF and EPUB, in a list."""
+    return list(iter_checks(manuscript, out_dir))
 
 
 def sha256(path: Path) -> str:
@@ -707,7 +767,9 @@ def check_reproducible(manuscript: Path) -> list[Result]:
             if run.returncode != 0:
                 return [Result("reproducible", False, "build failed",
                                " ".join(run.stderr.strip().splitlines()[-3:]) or "?")]
-            outputs.append(sorted(out.iterdir()))
+            # The caches a build keeps beside its outputs (.fonts/, .jinja/) are not outputs.
+            outputs.append(sorted(path for path in out.iterdir()
+                                  if not path.name.startswith(".")))
         names = [[path.name for path in built] for built in outputs]
         if names[0] != names[1]:
             return [Result("reproducible", False, "the builds made different files",

@@ -47,6 +47,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -63,7 +64,7 @@ from . import typecheck
 from .check import (AREA_TOLERANCE_PT, HUNG_INK_PT, HUNG_MARKS, JUMP_FROM, JUMP_TO,
                     LINE_END_HYPHEN, NS, Result, _ace, _epubcheck, _in_order, _page_label,
                     _pdf_fonts, _pdf_glyphs, _text_of, _typography_failures, face_cmaps,
-                    join_jumped, pdf_font_name, reading_order, squeeze, type_area)
+                    join_jumped, pdf_font_name, reading_order, run_build, squeeze, type_area)
 from ..typesetting.edition import edition_faces
 from .typecheck import Box, Glyph
 
@@ -374,22 +375,39 @@ def _which_story(text: str, stories: list[set[str]]) -> int | None:
 
 # -- the checks ---------------------------------------------------------------------
 
-def check_edition(plan_path: Path, out_dir: Path) -> list[Result]:
-    """Every check of the edition the plan ``plan_path`` describes, built into ``out_dir``."""
+def iter_edition_checks(plan_path: Path, out_dir: Path) -> Iterator[Result]:
+    """Every check of the edition the plan ``plan_path`` describes, built into ``out_dir``,
+    each result as soon as it is known."""
     edition = read_edition(plan_path, out_dir)
-    results = [check_files(edition), check_whole(edition)]
+    yield check_files(edition)
+    yield check_whole(edition)
     for index, sheet in enumerate(edition.sheets):
         name = edition.page_name(index)
         if sheet is None:
-            results.append(Result(f"{name}.sheet", False, "not read",
-                                  f"{edition.page_path(index)} is missing or no PDF"))
+            yield Result(f"{name}.sheet", False, "not read",
+                         _missing(edition, edition.page_path(index), "is missing or no PDF"))
             continue
-        results += [check_sheet(edition, sheet), check_modules(edition, sheet),
-                    check_headlines(edition, sheet), check_photos(edition, sheet),
-                    check_typography(edition, sheet)]
-    results += [check_text(edition), check_jumps(edition)]
-    results += check_epub(edition)
-    return results
+        yield check_sheet(edition, sheet)
+        yield check_modules(edition, sheet)
+        yield check_headlines(edition, sheet)
+        yield check_photos(edition, sheet)
+        yield check_typography(edition, sheet)
+    yield check_text(edition)
+    yield check_jumps(edition)
+    yield from check_epub(edition)
+
+
+def check_edition(plan_path: Path, out_dir: Path) -> list[Result]:
+    """Every check of the edition, in a list."""
+    return list(iter_edition_checks(plan_path, out_dir))
+
+
+def _missing(edition: Edition, path: Path, what: str = "is missing") -> str:
+    return f"{_shown(path, edition)} {what}: {_run_build(edition)}"
+
+
+def _run_build(edition: Edition) -> str:
+    return run_build("edition", edition.plan.source, edition.out_dir)
 
 
 def check_files(edition: Edition) -> Result:
@@ -402,8 +420,8 @@ def check_files(edition: Edition) -> Result:
     figure = f"{len(wanted) - len(missing)} of {len(wanted)} files ({len(plan.pages)} pages, " \
              f"{plan.name}.pdf, {plan.name}.epub)"
     return Result("edition.files", not missing, figure,
-                  ("missing or empty: " + ", ".join(_shown(path, edition) for path in missing))
-                  if missing else "")
+                  ("missing or empty: " + ", ".join(_shown(path, edition) for path in missing)
+                   + "; " + _run_build(edition)) if missing else "")
 
 
 def _shown(path: Path, edition: Edition) -> str:
@@ -430,7 +448,7 @@ def check_whole(edition: Edition) -> Result:
     try:
         document = pypdfium2.PdfDocument(str(path))
     except (pypdfium2.PdfiumError, FileNotFoundError):
-        return Result(name, False, "not read", f"{path.name} is missing or no PDF")
+        return Result(name, False, "not read", _missing(edition, path, "is missing or no PDF"))
     problems = []
     try:
         count = len(document)
@@ -1058,7 +1076,7 @@ def check_epub(edition: Edition) -> list[Result]:
     with the story's text in reading order."""
     path = edition.out_dir / f"{edition.plan.name}.epub"
     if not path.exists():
-        return [Result("edition.epub", False, "not built", f"{path.name} is missing")]
+        return [Result("edition.epub", False, "not built", _missing(edition, path))]
     results = [dataclasses.replace(result, check="edition." + result.check)
                for result in (_epubcheck(path), _ace(path))]
     return results + [check_spine(edition, path)]

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
 from PIL import Image, ImageChops
 
+from .. import fingerprint
 from ..reading.model import Article
 
 APPROVED_PROOF = "approved-proof.png"  # beside article.md: the page as an editor approved it
+# Beside it, what the approval was given for: the fingerprints of the manuscript's inputs
+# and of the shared layouts. A copied or edited manuscript carries the old proofs, which
+# show another text; the record tells the visual check not to compare them.
+APPROVAL_RECORD = "approved-proof.json"
 
 
 def approved_proof_path(article: Article, page: int = 1) -> Path:
@@ -18,6 +24,62 @@ def approved_proof_path(article: Article, page: int = 1) -> Path:
     if page == 1:
         return article.folder / APPROVED_PROOF
     return article.folder / APPROVED_PROOF.replace(".png", f"-{page}.png")
+
+
+def approval_record_path(article: Article) -> Path:
+    return article.folder / APPROVAL_RECORD
+
+
+def approval_record(article: Article, pages: int) -> bytes:
+    """The record of an approval of ``pages`` pages, as of the manuscript's inputs now:
+    the same inputs give the same bytes, wherever the folder lies (files are hashed by
+    content, named relative to the folder), so a record can be kept under version control."""
+    record = {"layouts_sha256": fingerprint.layouts_digest(),
+              "manuscript_sha256": fingerprint.folder_digest(article.folder),
+              "pages": pages}
+    return (json.dumps(record, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+CURRENT, STALE, NONE = "current", "stale", "none"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Whether the approved proofs beside a manuscript show the text it now holds."""
+
+    state: str  # CURRENT, STALE (the record names other inputs) or NONE (nothing approved)
+    changed: tuple[str, ...] = ()  # for a stale one, what changed: "manuscript", "layouts"
+    pages: int = 0  # how many pages were approved (0 when none)
+
+    def __str__(self) -> str:
+        if self.state == CURRENT:
+            return f"approved for these inputs ({self.pages} page{'s' if self.pages != 1 else ''})"
+        if self.state == STALE:
+            what = " and the ".join(self.changed)
+            return f"the {what} changed since the proof was approved"
+        return "no approved proof"
+
+
+def approval_state(article: Article) -> Approval:
+    """Current when the record's fingerprints are those of the manuscript's inputs and the
+    shared layouts now; stale when they are not (saying which changed); none when there is
+    no record, it cannot be read, or a proof it names is missing."""
+    path = approval_record_path(article)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        pages = record["pages"]
+        recorded = {"manuscript": record["manuscript_sha256"],
+                    "layouts": record["layouts_sha256"]}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        # No record, or one no approval wrote (hand-edited, cut short): nothing approved.
+        return Approval(NONE)
+    if not isinstance(pages, int) or pages < 1 or not all(
+            approved_proof_path(article, number).is_file() for number in range(1, pages + 1)):
+        return Approval(NONE)
+    now = {"manuscript": fingerprint.folder_digest(article.folder),
+           "layouts": fingerprint.layouts_digest()}
+    changed = tuple(name for name in ("manuscript", "layouts") if recorded[name] != now[name])
+    return Approval(STALE if changed else CURRENT, changed, pages)
 
 
 def page_count(pdf: bytes) -> int:
