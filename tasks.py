@@ -57,8 +57,15 @@ def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, job
     if jobs is not None and not (str(jobs).isdigit() and int(jobs) > 0):
         raise Exit(f"--jobs {jobs}: give a number of builds at once, 1 or more", code=2)
     jobs = int(jobs) if jobs else None
+    if (folder or jobs) and not all_:
+        raise Exit("--folder and --jobs go with --all (one manuscript: --manuscript PATH)",
+                   code=2)
     if all_ and not edition:
-        _many(task_name, _manuscripts(folder), out_dir, strict, jobs, force)
+        targets = _manuscripts(folder)
+        if not targets:
+            raise Exit(f"no manuscript (a folder with an article.md) in "
+                       f"{_shown(Path(folder or MANUSCRIPTS_DIR))}", code=2)
+        _many(task_name, targets, out_dir, strict, jobs, force)
         return
     target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
     with _reported():

@@ -70,12 +70,7 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
                 dpi: float = 100) -> list[Path]:
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on."""
     article = prepare(manuscript)
-    pdf = render_pdf(article)
-    names = [f"{article.slug}.png"] + [f"{article.slug}-{number}.png"
-                                       for number in range(2, page_count(pdf) + 1)]
-    with staged_outputs():
-        return [write_atomically(out_dir / name, proof_png(pdf, dpi, number))
-                for number, name in enumerate(names)]
+    return _write_proofs(article, render_pdf(article), out_dir, dpi)
 
 
 @_in_scratch
@@ -84,12 +79,17 @@ def build_page(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
     """The PDF page and its proofs from one rendering: what a preview shows after a save."""
     article = prepare(manuscript)
     pdf = render_pdf(article)
+    with staged_outputs():
+        return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
+                *_write_proofs(article, pdf, out_dir, dpi)]
+
+
+def _write_proofs(article: Article, pdf: bytes, out_dir: Path, dpi: float) -> list[Path]:
     names = [f"{article.slug}.png"] + [f"{article.slug}-{number}.png"
                                        for number in range(2, page_count(pdf) + 1)]
     with staged_outputs():
-        return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
-                *(write_atomically(out_dir / name, proof_png(pdf, dpi, number))
-                  for number, name in enumerate(names))]
+        return [write_atomically(out_dir / name, proof_png(pdf, dpi, number))
+                for number, name in enumerate(names)]
 
 
 @_in_scratch
@@ -190,10 +190,13 @@ def _other_script(plan: Plan, article: Article) -> ManuscriptError:
 
 
 def edition_sources(plan_path: Path) -> list[Path]:
-    """What an edition's build reads: the plan, its folder (the ads' artwork) and every
-    story's folder."""
+    """What an edition's build reads: the plan, its folder, the artwork of its ads and
+    masthead (wherever under manuscript/ they lie) and every story's folder."""
     plan = read_plan(plan_path)
-    return [Path(plan_path), Path(plan_path).parent,
+    artwork = [ad.artwork for page in plan.pages for ad in page.ads]
+    if plan.masthead and plan.masthead.artwork:
+        artwork.append(plan.masthead.artwork)
+    return [Path(plan_path), Path(plan_path).parent, *artwork,
             *(story.folder for page in plan.pages for story in page.stories)]
 
 

@@ -30,9 +30,10 @@ import functools
 import hashlib
 import json
 import os
+import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -43,6 +44,7 @@ from . import fonts, labels
 from .errors import CoverageError, Location, ManuscriptError, PressroomError, PressroomWarning, StrictError, active_diagnostics
 from .fonts import FONTS_DIR, HEI, KAI, SONG
 from .lang import Convention, convention
+from .fingerprint import stat_digest
 from .output import cache_folder, write_atomically, write_cached
 
 CACHE_DIR = fonts.REPO_DIR / "build" / ".fonts"
@@ -221,6 +223,16 @@ class Typefaces:
         return self.convention.tag
 
     @functools.cached_property
+    def files_key(self) -> str:
+        """The faces' files as a cache of what they measure is keyed: a per-build cut by
+        its name (the name is a digest of what the cut holds; its time is touched each
+        time a build uses it), any other file by size and time."""
+        cuts = [face.path for face in self.faces if _is_cut(face.path)]
+        others = [face.path for face in self.faces if not _is_cut(face.path)]
+        return hashlib.sha256("\n".join([*(path.name for path in cuts),
+                                          stat_digest(others)]).encode()).hexdigest()
+
+    @functools.cached_property
     def signature(self) -> str:
         """Names the faces: two builds with one signature set Latin runs alike."""
         described = "\n".join(f"{face.family}|{face.path}|{face.unicode_range}"
@@ -384,6 +396,13 @@ def _cut(design: Design, unicodes: frozenset[int], cache_dir: Path) -> Path:
         except FileNotFoundError:  # trimmed by another build this instant: cut it again
             return _cut(design, unicodes, cache_dir)
     return path
+
+
+_CUT_NAME = re.compile(r"-[0-9a-f]{24}\.[ot]tf$")  # <design key>-<digest>.otf, from _cut
+
+
+def _is_cut(path: Path) -> bool:
+    return path.parent.name == CACHE_DIR.name and bool(_CUT_NAME.search(path.name))
 
 
 def _trim(cache_dir: Path) -> None:

@@ -21,8 +21,9 @@ LAYOUTS_DIR = ROOT / "layouts"
 FONTS_DIR = ROOT / "fonts"
 
 # Files in a manuscript's folder that are not inputs of its build: the approved proofs
-# and their records are the visual check's, and an editor's backup or swap file is none.
-NOT_INPUTS = ("approved-proof", ".")
+# and their records are the visual check's. Hidden files count (a figure may name one);
+# an editor's swap file only costs a rebuild.
+NOT_INPUTS = ("approved-proof",)
 CHUNK = 1 << 20
 
 
@@ -36,15 +37,14 @@ def file_digest(path: Path) -> str:
 
 
 def folder_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
-    """Every file under ``folder`` that a build may read, in a stable order: no hidden
-    file or folder, no approved proof, no ``__pycache__``."""
+    """Every file under ``folder`` that a build may read, in a stable order: no approved
+    proof, no ``__pycache__`` or ``.git``."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     found = []
     for top, folders, files in os.walk(folder):
-        folders[:] = sorted(name for name in folders
-                            if not name.startswith(".") and name != "__pycache__")
+        folders[:] = sorted(name for name in folders if name not in ("__pycache__", ".git"))
         for name in sorted(files):
             if name.startswith(NOT_INPUTS) or name.endswith((".pyc", "~")):
                 continue

@@ -20,8 +20,9 @@ import functools
 import hashlib
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
@@ -37,11 +38,13 @@ class Job:
     """One task on one source: what a manifest is kept for."""
 
     task: str  # pdf, epub, build, proof
-    name: str  # the manuscript's folder name, or "edition-" and the plan file's stem
+    name: str  # readable: "manuscript-" and the folder's name, or "edition-" and the plan's
+    target: str  # the manuscript folder or plan file, absolute
     options: tuple[tuple[str, str], ...] = ()  # --strict and the like, as text
 
     def path(self, out_dir: Path) -> Path:
-        return Path(out_dir) / MANIFEST_DIR / f"{self.name}.{self.task}.json"
+        where = hashlib.sha256(self.target.encode("utf-8", "surrogateescape")).hexdigest()
+        return Path(out_dir) / MANIFEST_DIR / f"{self.name}-{where[:12]}.{self.task}.json"
 
 
 def up_to_date(job: Job, out_dir: Path) -> list[Path] | None:
@@ -51,7 +54,8 @@ def up_to_date(job: Job, out_dir: Path) -> list[Path] | None:
         recorded = json.loads(job.path(out_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(recorded, dict) or recorded.get("version") != VERSION:
+    if not isinstance(recorded, dict) or recorded.get("version") != VERSION \
+            or recorded.get("target") != job.target or not Path(job.target).exists():
         return None
     sources = recorded.get("sources", [])
     fonts = recorded.get("font_sources", [])
@@ -90,7 +94,8 @@ def record(job: Job, out_dir: Path, sources: Iterable[Path], outputs: Iterable[P
     out_dir = Path(out_dir)
     sources = sorted({str(Path(path).absolute()) for path in sources})
     fonts = sorted({str(path) for path in font_sources})
-    data = {"version": VERSION, "task": job.task, "sources": sources, "font_sources": fonts,
+    data = {"version": VERSION, "task": job.task, "target": job.target,
+            "sources": sources, "font_sources": fonts,
             "inputs": _inputs(job, sources, fonts),
             "outputs": [[os.path.relpath(path, out_dir), fingerprint.file_digest(path)]
                         for path in outputs],
@@ -127,14 +132,21 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+# Every library whose work reaches an output: drawing, shaping, reading the manuscript,
+# photos, proofs, fonts cut for the e-book, the e-book itself, ads stamped on a page.
+DISTRIBUTIONS = ("weasyprint", "pydyf", "uharfbuzz", "fonttools", "pyphen", "budoux",
+                 "markdown-it-py", "mdit-py-plugins", "PyYAML", "jinja2", "pillow",
+                 "pypdfium2", "pypdf", "ebooklib", "lxml", "tinycss2", "cssselect2")
+
+
 @functools.cache
 def libraries() -> list[tuple[str, str]]:
     """The versions of what draws the page: WeasyPrint and the C libraries it shapes and
     lays text out with (read from the libraries themselves, not from WeasyPrint, which
     would take half a second to import), and the Python libraries whose data decide a
     line: HarfBuzz's binding, hyphenation and the headlines' phrases."""
-    versions = [(name, _distribution(name))
-                for name in ("weasyprint", "uharfbuzz", "pyphen", "budoux")]
+    versions = [("python", sys.version)]
+    versions += [(name, _distribution(name)) for name in DISTRIBUTIONS]
     for name, library, function in (("pango", "libpango-1.0.so.0", "pango_version_string"),
                                     ("harfbuzz", "libharfbuzz.so.0", "hb_version_string"),
                                     ("fontconfig", "libfontconfig.so.1", "FcGetVersion")):
@@ -143,10 +155,40 @@ def libraries() -> list[tuple[str, str]]:
 
 
 def _distribution(name: str) -> str:
+    found = _installed().get(_normalised(name))
+    if found:
+        return found
+    from importlib import metadata  # an egg or other install the listing does not show
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "missing"
+
+
+_DIST_INFO = re.compile(r"^(.+?)-([^-]+)\.dist-info$")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Installed distributions' versions from their dist-info folders' names: one listing
+    of each folder on the path, where asking importlib.metadata for each would read its
+    files (a tenth of a second, on a build with nothing to do)."""
+    versions: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in names:
+            match = _DIST_INFO.match(entry)
+            if match:
+                versions.setdefault(_normalised(match.group(1)), match.group(2))
+    return versions
 
 
 def _library_version(library: str, function: str) -> str:

@@ -73,7 +73,11 @@ def write_cached(path: Path, data: bytes) -> Path:
 @contextmanager
 def staged_outputs() -> Iterator[None]:
     """Publish the outputs written inside together, once the block has completed; if it
-    raises or is interrupted, discard them and leave the previous files untouched."""
+    raises or is interrupted, discard them and leave the previous files untouched. Inside
+    another such block, the outputs join the outer one's and appear with them."""
+    if _STAGED.get() is not None:
+        yield
+        return
     staged: list[tuple[Path, Path]] = []
     token = _STAGED.set(staged)
     try:
@@ -206,6 +210,18 @@ def cache_folder(name: str, default: Path) -> Path:
     outside a build: a cache kept between builds, beside their outputs."""
     out_dir = _OUT_DIR.get()
     return out_dir / name if out_dir is not None else default
+
+
+def trim_cache(folder: Path, keep: int = 64) -> None:
+    """Keep the ``keep`` files of a cache folder written or used last, remove the rest: a
+    cache keyed by what it was made from gains a file each time that changes."""
+    try:
+        files = sorted(((path.stat().st_mtime, path) for path in folder.iterdir()
+                        if path.is_file()), reverse=True)
+    except OSError:
+        return
+    for _, old in files[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def sweep(out_dir: Path) -> None:

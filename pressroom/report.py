@@ -32,8 +32,10 @@ def shown(path: Path) -> str:
 def progress(total: int, what: str) -> tuple[Progress, Callable[[Outcome], None]]:
     """A progress bar over ``total`` builds and the callback that advances it, printing
     each build's messages and result above the bar as it ends."""
+    # Refreshed by hand, not by rich's thread: the builds' worker processes are forked,
+    # and a fork must not copy a thread that may hold the terminal's lock.
     bar = Progress(TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=ERR, transient=True)
+                   TimeElapsedColumn(), console=ERR, transient=True, auto_refresh=False)
     task = bar.add_task(what, total=total)
 
     def done(outcome: Outcome) -> None:
@@ -41,6 +43,7 @@ def progress(total: int, what: str) -> tuple[Progress, Callable[[Outcome], None]
             bar.console.print(message, markup=False)
         bar.console.print(f"{_result(outcome)}  {shown(outcome.target)}", markup=False)
         bar.advance(task)
+        bar.refresh()
     return bar, done
 
 

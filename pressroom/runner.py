@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import manifest
-from .errors import EXIT_INTERNAL, PressroomError, diagnostics, printable
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, PressroomError, diagnostics, printable
 from .output import staged_outputs
 
 # task -> (the build of one manuscript, the build of an edition), in pressroom.build
@@ -49,9 +49,12 @@ class Outcome:
 
 
 def job_of(task: str, target: Path, edition: bool, strict: bool) -> manifest.Job:
-    name = f"edition-{Path(target).stem}" if edition else Path(os.path.normpath(
-        Path(target).absolute())).name
-    return manifest.Job(task, name, (("strict", str(bool(strict))),))
+    """The manifest's key: the task, and the manuscript folder or plan file by its full
+    path, so that two folders of one name (a copy elsewhere) never share a manifest."""
+    where = os.path.normpath(Path(target).absolute())
+    kind = "edition" if edition else "manuscript"
+    return manifest.Job(task, f"{kind}-{Path(where).stem}", where,
+                        (("strict", str(bool(strict))),))
 
 
 def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: bool = False,
@@ -144,9 +147,17 @@ def _run_collected(task: str, target: Path, out_dir: Path, strict: bool,
     """``run`` in a worker: its warnings and notes come back with its outcome, so that
     the lines of two builds never interleave."""
     messages: list[str] = []
-    outcome = run(task, target, out_dir, strict, force=force,
-                  emit=lambda warning: messages.append(str(warning)),
-                  inform=lambda note: messages.append(str(note)))
+    try:
+        outcome = run(task, target, out_dir, strict, force=force,
+                      emit=lambda warning: messages.append(str(warning)),
+                      inform=lambda note: messages.append(str(note)))
+    except KeyboardInterrupt:
+        import multiprocessing
+
+        if multiprocessing.parent_process() is None:
+            raise
+        # A worker: its build has discarded what it staged; it takes no next manuscript.
+        os._exit(EXIT_INTERRUPTED)
     return Outcome(outcome.target, outcome.outputs, outcome.pages, outcome.seconds,
                    outcome.fresh, outcome.error, outcome.code, tuple(messages))
 
@@ -166,20 +177,29 @@ def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = F
         return outcomes
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     # Forked workers start at once and share what this process has loaded; the pipeline
     # itself is imported in each worker by its first build.
     context = multiprocessing.get_context("fork")
     results: dict[Path, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
         futures = {pool.submit(_run_collected, task, target, out_dir, strict, force): target
                    for target in targets}
         for future in as_completed(futures):
             target = futures[future]
             try:
                 outcome = future.result()
-            except Exception as error:  # noqa: BLE001 - a worker that died: reported
+            except BrokenProcessPool:
+                raise KeyboardInterrupt from None  # a worker ended by Ctrl-C
+            except Exception as error:  # noqa: BLE001 - a worker that failed: reported
                 outcome = Outcome(target, error=internal_error(error), code=EXIT_INTERNAL)
             results[target] = outcome
             done(outcome)
+    except BaseException:
+        # Ctrl-C: the builds under way discard what they staged, none queued starts.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return [results[target] for target in targets]

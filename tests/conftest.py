@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from pressroom.output import CACHE_FOLDERS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "manuscript" / "boshan-report"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def output_names(folder: Path) -> list[str]:
+    """The names in an output folder, but for the caches a build keeps there."""
+    return sorted(path.name for path in folder.iterdir() if path.name not in CACHE_FOLDERS)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from conftest import ROOT
+from pressroom.output import CACHE_FOLDERS
 
 BAD = Path(__file__).resolve().parent / "bad"
 
@@ -78,11 +79,14 @@ def materialise(case: Case, parent: Path) -> Path:
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (symlinks as their targets' names) and its SHA-256."""
+    """Every file under ``folder`` (symlinks as their targets' names) and its SHA-256;
+    not the caches a build keeps beside its outputs (``output.CACHE_FOLDERS``)."""
     hashes = {}
     if not folder.exists():
         return hashes
     for path in sorted(folder.rglob("*")):
+        if path.relative_to(folder).parts[0] in CACHE_FOLDERS:
+            continue
         name = str(path.relative_to(folder))
         if path.is_symlink():
             hashes[name] = "-> " + os.readlink(path)

@@ -13,7 +13,7 @@ import pytest
 
 import corpus
 import pdfinfo
-from conftest import DEFAULT, ROOT
+from conftest import DEFAULT, ROOT, output_names
 from pressroom import build
 from pressroom import output
 from pressroom.errors import BuildError, ManuscriptError
@@ -69,6 +69,17 @@ def test_staged_outputs_appear_together_when_the_build_completes(tmp_path):
         assert not pdf.exists() and not epub.exists()  # not before the build is done
     assert pdf.read_bytes() == b"pdf" and epub.read_bytes() == b"epub"
     assert _parts(tmp_path) == []
+
+
+def test_a_staged_block_inside_another_publishes_with_the_outer_one(tmp_path):
+    pdf, png = tmp_path / "a.pdf", tmp_path / "a.png"
+    with pytest.raises(BuildError), staged_outputs():
+        write_atomically(pdf, b"pdf")
+        with staged_outputs():
+            write_atomically(png, b"png")
+        assert not png.exists()  # the inner block's output waits for the whole build
+        raise BuildError("the build fails after both were written")
+    assert not pdf.exists() and not png.exists() and _parts(tmp_path) == []
 
 
 @pytest.mark.parametrize("fault", [BuildError("packaging failed"), KeyboardInterrupt()],
@@ -138,7 +149,7 @@ def test_two_builds_of_different_manuscripts_at_once_do_not_clobber_each_other(t
     results = [process.communicate(timeout=300) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], results
 
-    assert sorted(path.name for path in out.iterdir()) == ["alpha-report.pdf", "beta-report.pdf"]
+    assert output_names(out) == ["alpha-report.pdf", "beta-report.pdf"]
     for slug, page in manuscripts.items():
         pdf = out / f"{slug}.pdf"
         assert pdfinfo.page_count(pdf) == 1

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import pdfinfo
-from conftest import DEFAULT
+from conftest import DEFAULT, output_names
 from pressroom import build
 from pressroom import fonts
 from pressroom.errors import ManuscriptError, PressroomError, ResourceError
@@ -177,7 +177,7 @@ def test_a_layout_asking_the_renderer_for_a_url_fails_and_connects_nowhere(serve
         assert f"127.0.0.1:{server.server_port}" in str(error)
     assert server.connections == [] and server.requests == []
     assert (out / "override.pdf").read_bytes() == b"previous"
-    assert sorted(path.name for path in out.iterdir()) == ["override.pdf"]
+    assert output_names(out) == ["override.pdf"]
 
 
 @pytest.mark.parametrize("reference", ["absolute", "file-url", "dotdot"])

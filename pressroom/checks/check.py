@@ -40,7 +40,7 @@ from ..output import write_atomically
 from ..outputs import verify
 from ..outputs.verify import (JUMP_FROM, JUMP_TO, LINE_END_HYPHEN, join_jumped,  # noqa: F401
                               squeeze)
-from ..outputs.proof import (APPROVAL_DPI, CURRENT, approval_state, approved_proof_path,
+from ..outputs.proof import (APPROVAL_DPI, CURRENT, STALE, approval_state, approved_proof_path,
                              compare, proof_png)
 from ..settings import PT_PER_MM, Settings, type_width
 
@@ -685,7 +685,10 @@ def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
     its own text is no fault (the other checks still judge it)."""
     approve = command("approve", "manuscript", article.folder)
     approval = approval_state(article)
-    if approval.state != CURRENT:
+    # A change of the shared layouts alone is what the comparison is for: the text is the
+    # one approved, so its page must look as approved (or be approved again, on purpose).
+    layouts_only = approval.state == STALE and approval.changed == ("layouts",)
+    if approval.state != CURRENT and not layouts_only:
         yield Result("visual", True, f"not compared: {approval}",
                      f"no proof approved for this text yet: run '{approve}' once the page is "
                      f"right ('{command('proof', 'manuscript', article.folder)}' shows it)",
@@ -699,7 +702,11 @@ def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
         difference = compare(proof_png(data, APPROVAL_DPI, number - 1), reference.read_bytes())
         figure = f"{difference.changed:.3%} of pixels changed (tolerance {VISUAL_TOLERANCE:.1%})"
         if difference.same_size and difference.changed <= VISUAL_TOLERANCE:
-            yield Result(name, True, figure)
+            yield Result(name, True, figure + (" (the layouts changed since the approval)"
+                                               if layouts_only else ""),
+                         f"the page is as approved: run '{approve}' to record it for the "
+                         "layouts as they are now" if layouts_only else "",
+                         warning=layouts_only)
             continue
         suffix = "" if number == 1 else f"-{number}"
         diff = write_atomically(pdf.with_name(f"{article.slug}{suffix}.diff.png"),

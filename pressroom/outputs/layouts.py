@@ -17,6 +17,7 @@ import jinja2
 import jinja2.sandbox
 
 from ..errors import Location, ManuscriptError
+from ..fingerprint import code_digest
 from ..output import cache_folder
 
 from ..labels import label
@@ -34,10 +35,8 @@ def _environment(folder: Path) -> jinja2.Environment:
     # One per manuscript folder, so templates are compiled once however often they render
     # (Jinja's loaders still notice a template changed on disk); the compiled code is
     # kept beside the outputs, so the next process skips compiling too.
-    cache = cache_folder(JINJA_CACHE.name, JINJA_CACHE)
-    cache.mkdir(parents=True, exist_ok=True)
     return _LayoutSandbox(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)),
+        bytecode_cache=_CompiledTemplates(),
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(folder / "layouts"),
             jinja2.FileSystemLoader(LAYOUTS_DIR),
@@ -47,6 +46,35 @@ def _environment(folder: Path) -> jinja2.Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates beside the current build's outputs (``cache_folder``,
+    looked up at each load and dump, so a warm process building into several folders
+    writes each its own), in a folder named by Jinja's version and Pressroom's code: the
+    environment's settings (the sandbox's rules, whitespace control) are compiled in, and
+    Jinja checks only the template's source."""
+
+    def __init__(self):
+        super().__init__(str(JINJA_CACHE))
+
+    def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
+        folder = cache_folder(JINJA_CACHE.name, JINJA_CACHE) / \
+            f"{jinja2.__version__}-{code_digest()[:16]}"
+        return str(folder / (self.pattern % (bucket.key,)))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # not kept: the next process compiles the template again
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def reader_parts(article: Article) -> dict:

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .. import fingerprint, manifest
 from ..faces import WEIGHTS, Typefaces
-from ..output import cache_folder, write_cached
+from ..output import cache_folder, trim_cache, write_cached
 
 _SIZE_PT = 100.0  # measured large so that Pango's 1/1024 px units vanish in the result
 _PX_PER_PT = 4 / 3
@@ -55,8 +55,8 @@ def latin_widths(runs: Iterable[tuple[str, str]],
 
 
 def _cache_file(chosen: Typefaces) -> Path:
-    files = fingerprint.stat_digest(face.path for face in chosen.faces)
-    name = hashlib.sha256(f"{chosen.signature}\n{files}\n{manifest.libraries()}".encode())
+    name = hashlib.sha256(f"{chosen.signature}\n{chosen.files_key}\n{manifest.libraries()}\n"
+                          f"{fingerprint.code_digest()}".encode())
     return cache_folder(CACHE_DIR.name, CACHE_DIR) / f"{name.hexdigest()[:32]}.json"
 
 
@@ -76,6 +76,7 @@ def _save(cache: Path, key: str) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         write_cached(cache, json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+        trim_cache(cache.parent)
     except OSError:
         pass  # a cache that cannot be written only costs the next build a measurement
 

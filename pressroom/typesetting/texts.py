@@ -25,7 +25,7 @@ from pathlib import Path
 from PIL import Image
 
 from .. import fingerprint, manifest
-from ..output import cache_folder, write_cached
+from ..output import cache_folder, trim_cache, write_cached
 from ..faces import Typefaces, typefaces
 from ..errors import CopyfitError, Location, ManuscriptError, PressroomError, raise_all
 from ..fonts import HEI, KAI, SONG
@@ -182,7 +182,7 @@ MAX_METRICS = 4
 
 
 def _metrics(chosen: Typefaces) -> dict[str, Metrics]:
-    key = chosen.signature + fingerprint.stat_digest(face.path for face in chosen.faces)
+    key = chosen.signature + chosen.files_key
     if key in _METRICS:
         _METRICS[key] = _METRICS.pop(key)  # the most recent last
         return _METRICS[key]
@@ -237,6 +237,7 @@ def keep_paragraphs(faces: dict[str, Metrics]) -> None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_cached(path, pickle.dumps(face.paragraphs, protocol=pickle.HIGHEST_PROTOCOL))
+                trim_cache(path.parent)
             except OSError:
                 continue  # a cache not written costs the next build the breaking
             face.kept = len(face.paragraphs)
