@@ -1438,9 +1438,13 @@ def _edition_texts(work: Work, out: Path):
 
 
 def _leftovers(out: Path, temp: Path, built: list[Path], ok: bool) -> list[Finding]:
+    from pressroom.output import CACHE_FOLDERS
+
     findings = []
     outputs = {path.resolve() for path in built}
-    extra = [path for path in out.rglob("*") if path.is_file() and path.resolve() not in outputs]
+    # The caches a build keeps beside its outputs are neither outputs nor left behind.
+    extra = [path for path in out.rglob("*") if path.is_file() and path.resolve() not in outputs
+             and path.relative_to(out).parts[0] not in CACHE_FOLDERS]
     if extra:
         findings.append(Finding("leftover", "files in the out folder that are not outputs",
                                 _shown(", ".join(str(p.relative_to(out)) for p in extra[:5]))))
