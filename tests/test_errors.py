@@ -349,7 +349,7 @@ def broken(*args, **kwargs):
 build.build_pdf = broken  # a bug, as far as the task can tell
 from invoke import Collection, Program
 import tasks
-Program(namespace=Collection.from_module(tasks)).run(["invoke", "pdf"])
+Program(namespace=Collection.from_module(tasks)).run(["invoke", "pdf", "--force"])
 """
 
 
