@@ -82,6 +82,7 @@ class Texts:
     def of(cls, article: Article, settings: Settings) -> "Texts":
         _check_lengths(article, settings)
         texts = cls._set(article, settings)
+        keep_paragraphs(texts.faces)  # every text of the story set: body, note, captions
         _check_places(texts)
         return texts
 
@@ -98,7 +99,6 @@ class Texts:
                                              2 * size, kaiming=settings.punctuation == "开明式",
                                              hang=settings.hanging)
                     for block in article.blocks if isinstance(block, Paragraph)}
-        keep_paragraphs(faces)
         return cls(
             article=article, settings=settings, faces=faces,
             lines_of={key: variant.lines for key, variant in variants.items()},
@@ -199,7 +199,8 @@ def _metrics(chosen: Typefaces) -> dict[str, Metrics]:
         _METRICS.pop(next(iter(_METRICS)))
     _METRICS[key] = faces
     for family, face in faces.items():
-        face.paragraphs.update(_kept_paragraphs(_paragraphs_file(key, family)))
+        face.kept_as = _paragraphs_name(key, family)
+        face.paragraphs.update(_kept_paragraphs(_paragraphs_folder() / face.kept_as))
         face.kept = len(face.paragraphs)  # what the cache file holds
     return faces
 
@@ -211,10 +212,15 @@ def _metrics(chosen: Typefaces) -> dict[str, Metrics]:
 PARAGRAPHS_CACHE = fingerprint.ROOT / "build" / ".paragraphs"
 
 
-def _paragraphs_file(key: str, family: str) -> Path:
+def _paragraphs_name(key: str, family: str) -> str:
     name = hashlib.sha256(f"{key}\n{family}\n{fingerprint.code_digest()}\n"
                           f"{manifest.libraries()}".encode()).hexdigest()[:32]
-    return cache_folder(PARAGRAPHS_CACHE.name, PARAGRAPHS_CACHE) / f"{name}.pickle"
+    return f"{name}.pickle"
+
+
+def _paragraphs_folder() -> Path:
+    """Beside the current build's outputs (a warm process may build into several)."""
+    return cache_folder(PARAGRAPHS_CACHE.name, PARAGRAPHS_CACHE)
 
 
 def _kept_paragraphs(path: Path) -> dict:
@@ -228,12 +234,9 @@ def _kept_paragraphs(path: Path) -> dict:
 
 def keep_paragraphs(faces: dict[str, Metrics]) -> None:
     """Write the faces' set paragraphs beside the outputs, where they grew."""
-    key = next((key for key, kept in _METRICS.items() if kept is faces), None)
-    if key is None:
-        return
-    for family, face in faces.items():
-        if face.paragraphs and len(face.paragraphs) != getattr(face, "kept", 0):
-            path = _paragraphs_file(key, family)
+    for face in faces.values():
+        if face.paragraphs and len(face.paragraphs) != face.kept:
+            path = _paragraphs_folder() / face.kept_as
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_cached(path, pickle.dumps(face.paragraphs, protocol=pickle.HIGHEST_PROTOCOL))
