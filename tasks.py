@@ -49,10 +49,15 @@ def _manuscripts(folder=None) -> list[Path]:
     return sorted(path.parent for path in Path(folder or MANUSCRIPTS_DIR).glob("*/article.md"))
 
 
+VARIANT_NAMES = ("screen", "press", "press-x1a", "archive")  # pressroom.variants.VARIANTS
+
+
 def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, jobs=None,
-          force=False, folder=None):
+          force=False, folder=None, variant=None, proof_only=False):
     from pressroom import runner
 
+    if variant is not None and variant not in VARIANT_NAMES:
+        raise Exit(f"--variant {variant}: give one of {', '.join(VARIANT_NAMES)}", code=2)
     out_dir = Path(out) if out else BUILD_DIR
     if jobs is not None and not (str(jobs).isdigit() and int(jobs) > 0):
         raise Exit(f"--jobs {jobs}: give a number of builds at once, 1 or more", code=2)
@@ -65,12 +70,13 @@ def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, job
         if not targets:
             raise Exit(f"no manuscript (a folder with an article.md) in "
                        f"{_shown(Path(folder or MANUSCRIPTS_DIR))}", code=2)
-        _many(task_name, targets, out_dir, strict, jobs, force)
+        _many(task_name, targets, out_dir, strict, jobs, force, variant, proof_only)
         return
     target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
     with _reported():
         outcome = runner.run(task_name, target, out_dir, strict, edition=bool(edition),
-                             force=force, emit=_warn, inform=print)
+                             force=force, emit=_warn, inform=print, variant=variant,
+                             proof_only=proof_only)
     if not outcome.ok:
         raise Exit(outcome.error, code=outcome.code)
     if outcome.fresh:
@@ -81,13 +87,14 @@ def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, job
         print(f"wrote {_shown(path)}")
 
 
-def _many(task_name, targets, out_dir, strict, jobs, force):
+def _many(task_name, targets, out_dir, strict, jobs, force, variant=None, proof_only=False):
     """Every manuscript, in parallel, past any failure: progress, then the table."""
     from pressroom import report, runner
 
     bar, done = report.progress(len(targets), f"invoke {task_name} --all")
     with _reported(), bar:
-        outcomes = runner.run_many(task_name, targets, out_dir, strict, jobs, force, done)
+        outcomes = runner.run_many(task_name, targets, out_dir, strict, jobs, force, done,
+                                   variant, proof_only)
     report.summary(outcomes)
     failed = [outcome for outcome in outcomes if not outcome.ok]
     if failed:
@@ -108,18 +115,25 @@ _HELP = {"manuscript": "manuscript folder (default: manuscript/boshan-report)",
          "out": "the folder to write into (default: build/); nothing is written outside it",
          "jobs": "with --all: builds at once (default: the number of cores)",
          "force": "build even if nothing changed since the last build",
-         "folder": "with --all: the folder whose manuscripts to build (default: manuscript/)"}
+         "folder": "with --all: the folder whose manuscripts to build (default: manuscript/)",
+         "variant": "what the PDF is for: screen (default; PDF/UA-1), press (PDF/X-4 for the "
+                    "plant), press-x1a (PDF/X-1a), archive (PDF/A-2a); an edition: its plan's",
+         "proof-only": "with a press variant: a proof, which may carry stand-ins (no date, "
+                       "a stand-in photo); never for the plate"}
+_EPUB_HELP = {key: text for key, text in _HELP.items() if key not in ("variant", "proof-only")}
 
 
 @task(help=_HELP)
 def pdf(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-        force=False, folder=None):
-    """Typeset the newspaper page: build/<slug>.pdf; with --edition, one PDF a page under
-    build/<edition>/ and the whole edition as build/<edition>.pdf."""
-    _each("pdf", manuscript, all, strict, edition, out, jobs, force, folder)
+        force=False, folder=None, variant=None, proof_only=False):
+    """Typeset the newspaper page: build/<slug>.pdf (build/<slug>-press.pdf ... for
+    another --variant); with --edition, one PDF a page under build/<edition>/ and the whole
+    edition as build/<edition>.pdf."""
+    _each("pdf", manuscript, all, strict, edition, out, jobs, force, folder, variant,
+          proof_only)
 
 
-@task(help=_HELP)
+@task(help=_EPUB_HELP)
 def epub(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
          force=False, folder=None):
     """Package the e-book: build/<slug>.epub (build/<edition>.epub with --edition)."""
@@ -128,18 +142,20 @@ def epub(c, manuscript=None, all=False, strict=False, edition=None, out=None, jo
 
 @task(name="build", help=_HELP, default=True)
 def build_(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-           force=False, folder=None):
+           force=False, folder=None, variant=None, proof_only=False):
     """Build the PDF page and the EPUB from one layout of the page (with --edition: the
     edition's PDFs and its EPUB from one make-up); nothing is written if nothing changed."""
-    _each("build", manuscript, all, strict, edition, out, jobs, force, folder)
+    _each("build", manuscript, all, strict, edition, out, jobs, force, folder, variant,
+          proof_only)
 
 
 @task(help=_HELP)
 def proof(c, manuscript=None, all=False, strict=False, edition=None, out=None, jobs=None,
-          force=False, folder=None):
+          force=False, folder=None, variant=None, proof_only=False):
     """Render the page proof for the eye: build/<slug>.png (with --edition, a PNG beside
     each page's PDF)."""
-    _each("proof", manuscript, all, strict, edition, out, jobs, force, folder)
+    _each("proof", manuscript, all, strict, edition, out, jobs, force, folder, variant,
+          proof_only)
 
 
 @task(help={key: _HELP[key] for key in ("manuscript", "all", "strict")})

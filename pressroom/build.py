@@ -25,6 +25,8 @@ from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise
 from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
 from .reading.plan import Plan, page_file_name, read_plan
+from .reading.placeholders import article_placeholders, plan_placeholders, report_placeholders
+from .variants import SCREEN, Variant
 
 if TYPE_CHECKING:
     from .typesetting.edition import EditionLayout
@@ -59,34 +61,53 @@ def prepare(manuscript: Path) -> Article:
     return check_coverage(read_manuscript(manuscript))
 
 
-@_in_scratch
-def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> Path:
+def prepare_for(manuscript: Path, variant: Variant, proof_only: bool) -> Article:
+    """The article read and checked, its stand-ins reported (PR507), and refused for the
+    plate unless the page is only a proof."""
     article = prepare(manuscript)
-    return write_atomically(out_dir / f"{article.slug}.pdf", render_pdf(article))
+    report_placeholders(article_placeholders(article), variant, proof_only)
+    return article
+
+
+def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
+    """build/<slug>.pdf for the screen; build/<slug>-press.pdf and so on for the others."""
+    return out_dir / f"{slug}{variant.suffix}.pdf"
+
+
+@_in_scratch
+def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
+              variant: Variant = SCREEN, proof_only: bool = False) -> Path:
+    article = prepare_for(manuscript, variant, proof_only)
+    return write_atomically(pdf_path(out_dir, article.slug, variant),
+                            render_pdf(article, variant))
 
 
 @_in_scratch
 def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
-                dpi: float = 100) -> list[Path]:
-    """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on."""
-    article = prepare(manuscript)
-    return _write_proofs(article, render_pdf(article), out_dir, dpi)
+                dpi: float = 100, variant: Variant = SCREEN,
+                proof_only: bool = False) -> list[Path]:
+    """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on
+    (build/<slug>-press.png ... for a press PDF's pages)."""
+    article = prepare_for(manuscript, variant, proof_only)
+    return _write_proofs(article, render_pdf(article, variant), out_dir, dpi, variant)
 
 
 @_in_scratch
 def build_page(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                dpi: float = 100) -> list[Path]:
     """The PDF page and its proofs from one rendering: what a preview shows after a save."""
-    article = prepare(manuscript)
+    article = prepare_for(manuscript, SCREEN, False)
     pdf = render_pdf(article)
     with staged_outputs():
         return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
                 *_write_proofs(article, pdf, out_dir, dpi)]
 
 
-def _write_proofs(article: Article, pdf: bytes, out_dir: Path, dpi: float) -> list[Path]:
-    names = [f"{article.slug}.png"] + [f"{article.slug}-{number}.png"
-                                       for number in range(2, page_count(pdf) + 1)]
+def _write_proofs(article: Article, pdf: bytes, out_dir: Path, dpi: float,
+                  variant: Variant = SCREEN) -> list[Path]:
+    stem = f"{article.slug}{variant.suffix}"
+    names = [f"{stem}.png"] + [f"{stem}-{number}.png"
+                               for number in range(2, page_count(pdf) + 1)]
     with staged_outputs():
         return [write_atomically(out_dir / name, proof_png(pdf, dpi, number))
                 for number, name in enumerate(names)]
@@ -119,7 +140,7 @@ def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                page: Path | None = None) -> Path:
     """The e-book; ``page``: the article's PDF, already built from these very inputs,
     to draw the cover from instead of setting the page again."""
-    article = prepare(manuscript)
+    article = prepare_for(manuscript, SCREEN, False)
     cover = proof_png(page.read_bytes(), dpi=COVER_DPI) if page else _cover(article)
     return write_atomically(out_dir / f"{article.slug}.epub", _ebook(article, cover))
 
@@ -142,14 +163,15 @@ def _cover(article: Article) -> bytes | None:
 
 
 @_in_scratch
-def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR) -> list[Path]:
-    """PDF, EPUB and proof of one manuscript from a single layout of the page."""
-    article = prepare(manuscript)
-    pdf = render_pdf(article)
+def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
+              variant: Variant = SCREEN, proof_only: bool = False) -> list[Path]:
+    """PDF and EPUB of one manuscript from a single layout of the page."""
+    article = prepare_for(manuscript, variant, proof_only)
+    pdf = render_pdf(article, variant)
     epub = _ebook(article, proof_png(pdf, dpi=COVER_DPI))
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
-        return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
+        return [write_atomically(pdf_path(out_dir, article.slug, variant), pdf),
                 write_atomically(out_dir / f"{article.slug}.epub", epub)]
 
 

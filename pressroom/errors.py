@@ -242,8 +242,15 @@ CODES: dict[str, Code] = {
     "PR162": Code(ManuscriptError, "a house face (`layouts/faces.yaml`) or a manuscript's own font "
                                    "(`fonts:`) is missing, outside its folder, not a font, has no "
                                    "licence file beside it, or forbids embedding (OS/2 fsType)"),
+    "PR170": Code(ManuscriptError, "a press PDF (`--variant press`, `press-x1a`) of a page that "
+                                   "still carries stand-ins (no issue date, page label or "
+                                   "section name, a drawn stand-in photo or advertisement): "
+                                   "the message names each and what to set; `--proof-only` "
+                                   "makes a proof instead"),
     "PR311": Code(ResourceError, "the page plan is missing, cannot be read, is not UTF-8 text "
                                  "or is over 1 MB"),
+    "PR312": Code(ResourceError, "the press output intent's ICC profile is not installed "
+                                 "(Debian's `libgs-common`) or is not the pinned file"),
     # A character no face can draw.
     "PR200": Code(CoverageError, "a character is missing from the face that sets it"),
     # A file that is missing, unreadable or refused.
@@ -266,6 +273,8 @@ CODES: dict[str, Code] = {
     "PR401": Code(BuildError, "the renderer could not use part of the page (CSS it ignored, "
                               "an image it could not draw): the message names the stylesheet "
                               "or the part"),
+    "PR430": Code(BuildError, "a press or archive PDF with no date to carry: set the issue "
+                              "`date:` (or `SOURCE_DATE_EPOCH`)"),
     "PR420": Code(BuildError, "the laid-out page lost text: a part missing, off the sheet or "
                               "set under 5 pt (the build's own check of what is drawn)"),
     "PR410": Code(CopyfitError, "the article cannot fill its page: the message says how many "
@@ -288,6 +297,9 @@ CODES: dict[str, Code] = {
     "PR506": Code(StrictError, "warning: an installed source font is not the file Pressroom pins "
                                "in `fonts/SOURCES.json` (another package version): pages set "
                                "with it may differ from another machine's"),
+    "PR507": Code(StrictError, "warning: the page carries a stand-in (no issue date, page label "
+                               "or section name; a drawn stand-in photo or advertisement): the "
+                               "message names the setting to make; a press PDF refuses it"),
 }
 
 

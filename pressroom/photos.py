@@ -81,14 +81,20 @@ class PhotoFault(Exception):
         return type(self), (self.code, self.reason)
 
 
+# What a drawn stand-in (``pressroom.outputs.standin``) says of itself in its file (a JPEG
+# comment, a PNG text chunk): a real photo saved over it carries no such mark.
+STANDIN_MARK = "Pressroom stand-in: not a photograph"
+
+
 @dataclass(frozen=True)
 class PhotoInfo:
     """A photo as inspected: its size in pixels as it is meant to be seen (after its EXIF
-    orientation), and its format: "JPEG", "PNG" or "MPO"."""
+    orientation), its format: "JPEG", "PNG" or "MPO", and whether it is a drawn stand-in."""
 
     width: int
     height: int
     format: str
+    standin: bool = False
 
 
 def inspect_photo(path: Path) -> PhotoInfo:
@@ -102,6 +108,27 @@ def print_photo(path: Path) -> tuple[bytes, str]:
     """The photo for the printed page: (bytes, media type), a JPEG or a PNG that
     WeasyPrint embeds as it is. Raises PhotoFault as ``inspect_photo`` does."""
     return _cached(Path(path).read_bytes(), "print")
+
+
+def press_photo(path: Path, space: str, largest: tuple[int, int] | None = None,
+                intent: Path | None = None) -> tuple[bytes, str]:
+    """The photo for a press PDF, as a JPEG: ``space`` "cmyk" (converted to the output
+    intent's profile at ``intent``, total ink at most ``TOTAL_INK``) or "gray" (a mono
+    page: the black plate alone), flattened on white paper (a press PDF/X-1a holds no
+    transparency), and downsampled to ``largest`` pixels where it has more (the printed
+    size at ``PRESS_PPI``), never upsampled. Raises PhotoFault as ``inspect_photo`` does."""
+    data = Path(path).read_bytes()
+    key = (hashlib.sha256(data).digest(), f"press {space} {largest} {intent}")
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = _press(data, space, largest, intent)
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
 
 
 def ebook_photo(path: Path) -> tuple[bytes, str]:
@@ -158,7 +185,9 @@ def _inspect(data: bytes) -> PhotoInfo:
     width, height = image.size
     if orientation in (5, 6, 7, 8):  # the four that turn the picture on its side
         width, height = height, width
-    return PhotoInfo(width, height, image.format)
+    mark = image.info.get("comment") or image.info.get("Comment") or b""
+    mark = mark.decode("latin-1") if isinstance(mark, bytes) else str(mark)
+    return PhotoInfo(width, height, image.format, standin=mark == STANDIN_MARK)
 
 
 def _open(data: bytes) -> tuple[Image.Image, int]:
@@ -412,6 +441,8 @@ def _ready(data: bytes, image: Image.Image, for_print: bool) -> bool:
             continue
         if marker == "APP14" and content.startswith(b"Adobe"):
             continue  # says how the colours are stored (Adobe's inverted CMYK)
+        if marker == "COM" and content == STANDIN_MARK.encode("ascii"):
+            continue  # a stand-in's own mark: it says no more than the picture shows
         if marker == "APP2" and content.startswith(b"ICC_PROFILE\0") \
                 and image.mode == "CMYK" and for_print:
             continue  # the separation's profile, kept for print
@@ -479,6 +510,83 @@ def _to_srgb(image: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.Ima
     if alpha is not None:
         converted.putalpha(alpha)
     return converted
+
+
+# -- for the plate ------------------------------------------------------------------------
+
+PRESS_PPI = 300  # the most a press PDF keeps at printed size: newsprint screens need no more
+TOTAL_INK = 240  # per cent, C + M + Y + K: what newsprint takes before the ink sets off
+# JPEG's rounding moves a pixel's inks by a few per cent: the pixels are limited this much
+# under TOTAL_INK before they are encoded, so that the decoded photo keeps to it.
+_JPEG_INK_MARGIN = 8
+PRESS_JPEG_QUALITY = 95
+
+
+def _press(data: bytes, space: str, largest: tuple[int, int] | None,
+           intent: Path | None) -> tuple[bytes, str]:
+    image, orientation = _open(data)
+    try:
+        image.load()
+    except Exception:  # noqa: BLE001
+        raise PhotoFault("PR306", "is a damaged file: its picture data cannot be "
+                         "decoded") from None
+    profile = _profile(image)
+    turned = image.transpose(_TURNS[orientation]) if orientation in _TURNS else image
+    pixels = _eight_bits(turned)
+    if pixels.mode == "P":
+        pixels = pixels.convert("RGB")
+    if pixels.mode in ("RGBA", "LA"):
+        # On white paper: what the page shows under a transparent photo.
+        paper = Image.new(pixels.mode[:-1], pixels.size, 255 if pixels.mode == "LA"
+                          else (255, 255, 255))
+        paper.paste(pixels.convert(pixels.mode[:-1]), mask=pixels.getchannel("A"))
+        pixels = paper
+    if largest and (pixels.width > largest[0] or pixels.height > largest[1]):
+        scale = min(largest[0] / pixels.width, largest[1] / pixels.height)
+        size = (max(1, round(pixels.width * scale)), max(1, round(pixels.height * scale)))
+        pixels = pixels.resize(size, Image.Resampling.LANCZOS)
+    if space == "gray":
+        if pixels.mode == "CMYK":
+            source = profile or _cmyk_guess(intent)
+            pixels = ImageCms.profileToProfile(pixels, source, _SRGB, renderingIntent=_INTENT,
+                                               outputMode="RGB", flags=_FLAGS)
+        elif pixels.mode == "RGB" and profile is not None:
+            pixels = _to_srgb(pixels, profile)
+        pixels = pixels.convert("L")
+    else:
+        target = ImageCms.getOpenProfile(str(intent))
+        if pixels.mode == "L":
+            pixels = pixels.convert("RGB")
+        source = profile or (_SRGB if pixels.mode == "RGB" else None)
+        if source is not None:
+            pixels = ImageCms.profileToProfile(pixels, source, target, renderingIntent=_INTENT,
+                                               outputMode="CMYK", flags=_FLAGS)
+        pixels = limit_ink(pixels, TOTAL_INK - _JPEG_INK_MARGIN)
+    clean = Image.new(pixels.mode, pixels.size)
+    clean.paste(pixels)
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=PRESS_JPEG_QUALITY, optimize=True, progressive=False,
+               subsampling=0)
+    return out.getvalue(), "image/jpeg"
+
+
+def _cmyk_guess(intent: Path | None) -> ImageCms.ImageCmsProfile:
+    """What CMYK values with no profile of their own are taken for: the intent's."""
+    return ImageCms.getOpenProfile(str(intent)) if intent else ImageCms.createProfile("sRGB")
+
+
+def limit_ink(pixels: Image.Image, total: int) -> Image.Image:
+    """CMYK pixels with at most ``total`` per cent of ink: where the four add up to more,
+    cyan, magenta and yellow are taken back in proportion and black is kept (under-colour
+    removal), so the shadows keep their depth and their detail on the black plate."""
+    c, m, y, k = (band.convert("F") for band in pixels.split())
+    budget = total * 255 / 100
+    scale = ImageMath.lambda_eval(
+        lambda a: a["min"](a["max"](budget - a["k"], 0) / a["max"](a["c"] + a["m"] + a["y"], 1),
+                           1.0), c=c, m=m, y=y, k=k)
+    bands = [ImageMath.lambda_eval(lambda a: a["v"] * a["s"], v=band, s=scale).convert("L")
+             for band in (c, m, y)]
+    return Image.merge("CMYK", (*bands, k.convert("L")))
 
 
 _MAKERS = {"inspect": _inspect, "print": _print, "ebook": _ebook}

@@ -48,22 +48,31 @@ class Outcome:
         return self.error is None
 
 
-def job_of(task: str, target: Path, edition: bool, strict: bool) -> manifest.Job:
-    """The manifest's key: the task, and the manuscript folder or plan file by its full
+def job_of(task: str, target: Path, edition: bool, strict: bool, variant: str | None = None,
+           proof_only: bool = False) -> manifest.Job:
+    """The manifest's key: the task (with the PDF's variant, so that a press PDF and the
+    screen one each keep theirs), and the manuscript folder or plan file by its full
     path, so that two folders of one name (a copy elsewhere) never share a manifest."""
     where = os.path.normpath(Path(target).absolute())
     kind = "edition" if edition else "manuscript"
-    return manifest.Job(task, f"{kind}-{Path(where).stem}", where,
-                        (("strict", str(bool(strict))),))
+    options = (("strict", str(bool(strict))),)
+    if variant or proof_only:
+        options += (("variant", variant or "the plan's"), ("proof_only", str(proof_only)))
+    return manifest.Job(f"{task}-{variant}" if variant else task, f"{kind}-{Path(where).stem}",
+                        where, options)
 
 
 def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: bool = False,
         force: bool = False, emit: Callable[[object], None] = print,
-        inform: Callable[[str], None] = print) -> Outcome:
+        inform: Callable[[str], None] = print, variant: str | None = None,
+        proof_only: bool = False) -> Outcome:
     """Build ``target`` for ``task`` unless its manifest shows it up to date. A user
-    error is returned in the outcome, never raised; an interruption is raised."""
+    error is returned in the outcome, never raised; an interruption is raised.
+    ``variant``: the PDF's (``pressroom.variants``; None: the screen PDF, or the plan's)."""
     start = time.perf_counter()
-    job = job_of(task, target, edition, strict)
+    if task == "epub":
+        variant, proof_only = None, False  # one e-book, whatever the PDF is made for
+    job = job_of(task, target, edition, strict, variant, proof_only)
     if not force:
         fresh = manifest.up_to_date(job, out_dir)
         if fresh is not None:
@@ -71,7 +80,7 @@ def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: b
                            time.perf_counter() - start, fresh=True)
     try:
         paths, pages = _build(task, job, Path(target), Path(out_dir), strict, edition, emit,
-                              inform)
+                              inform, variant, proof_only)
     except PressroomError as error:
         return Outcome(Path(target), seconds=time.perf_counter() - start, error=str(error),
                        code=error.exit_code)
@@ -84,14 +93,19 @@ def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: b
 
 
 def _build(task: str, job: manifest.Job, target: Path, out_dir: Path, strict: bool,
-           edition: bool, emit, inform) -> tuple[list[Path], int | None]:
+           edition: bool, emit, inform, variant: str | None,
+           proof_only: bool) -> tuple[list[Path], int | None]:
     from . import build, faces  # the pipeline: imported only when something is built
+    from .variants import SCREEN, variant_named
 
     maker = getattr(build, MAKERS[task][1 if edition else 0])
     extra = {}
     if task == "epub" and not edition:
         page = built_page(target, out_dir, strict)
         extra = {"page": page} if page else {}
+    elif task != "epub":
+        chosen = variant_named(variant) if variant else None if edition else SCREEN
+        extra = {"variant": chosen, "proof_only": proof_only}
     with diagnostics(strict=strict, emit=emit, inform=inform):
         manifest.forget(job, out_dir)
         with staged_outputs():
@@ -143,14 +157,16 @@ def internal_error(error: BaseException) -> str:
 # -- many manuscripts --------------------------------------------------------------
 
 def _run_collected(task: str, target: Path, out_dir: Path, strict: bool,
-                   force: bool) -> Outcome:
+                   force: bool, variant: str | None = None,
+                   proof_only: bool = False) -> Outcome:
     """``run`` in a worker: its warnings and notes come back with its outcome, so that
     the lines of two builds never interleave."""
     messages: list[str] = []
     try:
         outcome = run(task, target, out_dir, strict, force=force,
                       emit=lambda warning: messages.append(str(warning)),
-                      inform=lambda note: messages.append(str(note)))
+                      inform=lambda note: messages.append(str(note)), variant=variant,
+                      proof_only=proof_only)
     except KeyboardInterrupt:
         import multiprocessing
 
@@ -164,7 +180,8 @@ def _run_collected(task: str, target: Path, out_dir: Path, strict: bool,
 
 def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = False,
              jobs: int | None = None, force: bool = False,
-             done: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+             done: Callable[[Outcome], None] = lambda outcome: None,
+             variant: str | None = None, proof_only: bool = False) -> list[Outcome]:
     """Build every target, ``jobs`` at a time in worker processes (default: one a core),
     past any failure; ``done`` hears of each as it ends. Outcomes in the targets' order."""
     targets = list(targets)
@@ -172,7 +189,8 @@ def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = F
     if jobs == 1:
         outcomes = []
         for target in targets:
-            outcomes.append(_run_collected(task, target, out_dir, strict, force))
+            outcomes.append(_run_collected(task, target, out_dir, strict, force, variant,
+                                           proof_only))
             done(outcomes[-1])
         return outcomes
     import multiprocessing
@@ -185,7 +203,8 @@ def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = F
     results: dict[Path, Outcome] = {}
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     try:
-        futures = {pool.submit(_run_collected, task, target, out_dir, strict, force): target
+        futures = {pool.submit(_run_collected, task, target, out_dir, strict, force, variant,
+                               proof_only): target
                    for target in targets}
         for future in as_completed(futures):
             target = futures[future]

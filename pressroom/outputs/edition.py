@@ -15,9 +15,10 @@ from ..labels import label
 from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout
 from .layouts import LAYOUTS_DIR, render_in, stylesheet_in
-from .pdf import PDF_OPTIONS, STYLESHEETS
-from .sandbox import Asker, Roots, check_page_count, created_stamp, font_faces, font_roots, \
-    sandboxed
+from ..variants import SCREEN, Variant
+from .pdf import dated_stamp, finisher, intent_folders, intent_url, photo_sizes, \
+    press_photos, stylesheet_names
+from .sandbox import Asker, Roots, check_page_count, font_faces, font_roots, sandboxed
 from .stamp import Stamp, stamp
 from .verify import verify_edition
 
@@ -29,16 +30,22 @@ def edition_title(plan: Plan) -> str:
     return f"{plan.publication} {date}"
 
 
-def edition_roots(layout: EditionLayout) -> Roots:
-    """The plan's tree (its stories lie inside it), layouts/ and fonts/."""
-    return Roots.of({"plan": layout.plan.folder.parent, "layouts": LAYOUTS_DIR, **font_roots()},
+def edition_roots(layout: EditionLayout, variant: Variant = SCREEN) -> Roots:
+    """The plan's tree (its stories lie inside it), layouts/ and fonts/; a press PDF's
+    photos made for the plate, in grey on a mono page."""
+    uses = {}
+    for page in layout.pages:
+        uses.update(press_photos(variant, photo_sizes(page.modules), mono=not page.colour))
+    return Roots.of({"plan": layout.plan.folder.parent, "layouts": LAYOUTS_DIR, **font_roots(),
+                     **intent_folders(variant)},
                     photos=[figure.image for article in layout.articles
-                            for figure in article.figures])
+                            for figure in article.figures], press=uses)
 
 
-def edition_html(layout: EditionLayout, roots: Roots | None = None) -> str:
+def edition_html(layout: EditionLayout, roots: Roots | None = None,
+                 variant: Variant = SCREEN) -> str:
     plan = layout.plan
-    roots = roots or edition_roots(layout)
+    roots = roots or edition_roots(layout, variant)
     images = {figure.image: roots.url(figure.image)
               for article in layout.articles for figure in article.figures}
     if plan.masthead and plan.masthead.artwork:
@@ -46,31 +53,38 @@ def edition_html(layout: EditionLayout, roots: Roots | None = None) -> str:
     return render_in(
         plan.folder, "edition.html.j2", edition=plan, title=edition_title(plan), layout=layout,
         faces=font_faces(roots, layout.typefaces),
-        stylesheets=[roots.url(stylesheet_in(plan.folder, name)) for name in STYLESHEETS],
-        image_urls=images, created=created_stamp())
+        stylesheets=[roots.url(stylesheet_in(plan.folder, name))
+                     for name in stylesheet_names(variant)],
+        image_urls=images, created=dated_stamp(variant, plan.date, Location(plan.source)),
+        intent=intent_url(roots, variant))
 
 
-def render_edition(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
+def render_edition(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, list[bytes]]:
     """The whole edition as one PDF, and each page as a PDF of its own for the plant,
     from one rendering; the advertisements stamped on after."""
     plan = layout.plan
     where = Location(plan.source)
-    roots = edition_roots(layout)
+    roots = edition_roots(layout, variant)
     refused = lambda refusal: ResourceError(  # noqa: E731 - the edition's own wording
         f"the edition asked for '{refusal.url}', which was refused: {refusal.reason}", where,
         "use only files inside the manuscript folders and the plan's folder", code="PR310")
     asker = Asker(where, "the plan folder's",
-                  tuple(stylesheet_in(plan.folder, name) for name in STYLESHEETS), refused,
+                  tuple(stylesheet_in(plan.folder, name) for name in stylesheet_names(variant)),
+                  refused,
                   tuple((roots.url(figure.image), figure.where)
                         for article in layout.articles for figure in article.figures))
+    html = edition_html(layout, roots, variant)
+    options = variant.pdf_options()
     with sandboxed(roots, asker) as fetcher:
         document = weasyprint.HTML(
-            string=edition_html(layout, roots), base_url=roots.folder_url(plan.folder),
-            url_fetcher=fetcher).render(font_config=FontConfiguration(), **PDF_OPTIONS)
+            string=html, base_url=roots.folder_url(plan.folder),
+            url_fetcher=fetcher).render(font_config=FontConfiguration(), **options)
         check_page_count(document, len(layout.pages), "an edition", asker)
         verify_edition(layout, document)
-        whole = document.write_pdf(**PDF_OPTIONS)
-        pages = [document.copy([page]).write_pdf(**PDF_OPTIONS) for page in document.pages]
+        whole = document.write_pdf(finisher=finisher(variant, html), **options)
+        pages = [document.copy([page]).write_pdf(
+                     finisher=finisher(variant, f"{html}\n{number}"), **options)
+                 for number, page in enumerate(document.pages)]
     stamps = [(number, Stamp(number, ad.artwork, ad.art.left, ad.art.top))
               for number, page in enumerate(layout.pages) for ad in page.ads]
     if stamps:

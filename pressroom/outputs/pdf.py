@@ -6,7 +6,13 @@ bytes, one sheet a page. WeasyPrint reads only the manuscript's folder, ``layout
 """
 from __future__ import annotations
 
+import datetime
+import hashlib
+import math
 import os
+import re
+import uuid
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pydyf
@@ -14,19 +20,75 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from ..typesetting.texts import article_faces
-from ..errors import Location, PressroomWarning, ResourceError, StrictError, \
-    active_diagnostics
+from ..errors import BuildError, Location, PressroomWarning, ResourceError, \
+    StrictError, active_diagnostics
 from ..typesetting.compose import compose
-from ..typesetting.parts import Layout
+from ..typesetting.parts import Layout, SetFigure
+from ..variants import SCREEN, Variant, intent_profile
+from .. import photos
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
     font_faces, font_roots, sandboxed
 from .verify import verify_drawn
 from ..reading.model import Article
 
-# Tagged PDF: the structure tree carries headings, paragraphs and the photo's alt text.
-PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 STYLESHEETS = ("shared.css", "print.css")
+PDF_OPTIONS = SCREEN.pdf_options()  # tagged PDF/UA-1: the structure tree carries the text
+# The issue date's midnight where the papers that use Pressroom are printed (UTC+8).
+PRINTING_ZONE = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def stylesheet_names(variant: Variant) -> tuple[str, ...]:
+    """The page's stylesheets: the variant's inks, then the shared and the print sheet."""
+    return (variant.colours, *STYLESHEETS)
+
+
+def dated_stamp(variant: Variant, date: datetime.date | None, where: Location) -> str | None:
+    """The PDF's creation date. A screen PDF carries one only when SOURCE_DATE_EPOCH gives
+    it; a press or archive PDF always does (SOURCE_DATE_EPOCH, else the issue date), never
+    the clock's, so that two builds are the same bytes."""
+    stamp = created_stamp()
+    if stamp or not variant.dated:
+        return stamp
+    if date is None:
+        raise BuildError(
+            f"a {variant.name} PDF carries its date, and the page has none", where,
+            "set 'date:' (the issue date), or SOURCE_DATE_EPOCH for a proof", code="PR430")
+    midnight = datetime.datetime.combine(date, datetime.time(), PRINTING_ZONE)
+    return midnight.isoformat()
+
+
+def photo_sizes(pages) -> dict:
+    """Each photo's printed size in pt (width, height) on ``pages``, its largest where it
+    is printed twice: what its pixels are measured against."""
+    sizes: dict = {}
+    for page in pages:
+        for block in page.blocks:
+            if isinstance(block, SetFigure) and block.box is not None:
+                height = block.image_height
+                if height is None:
+                    info = photos.inspect_photo(block.image)
+                    height = block.box.width * info.height / info.width
+                old = sizes.get(block.image, (0.0, 0.0))
+                sizes[block.image] = (max(old[0], block.box.width), max(old[1], height))
+    return sizes
+
+
+def press_photos(variant: Variant, sizes: dict, mono: bool = False) -> dict:
+    """What each photo becomes in a press PDF: its conversion and the most pixels it
+    keeps (``photos.PRESS_PPI`` at printed size, as ``object-fit: cover`` scales it)."""
+    if variant.photo_space != "cmyk":
+        return {}
+    intent = intent_profile(variant.intent)
+    uses = {}
+    for image, (width, height) in sizes.items():
+        info = photos.inspect_photo(image)
+        points_per_pixel = max(width / info.width, height / info.height)
+        factor = photos.PRESS_PPI * points_per_pixel / 72
+        largest = None if factor >= 1 else (math.ceil(info.width * factor),
+                                             math.ceil(info.height * factor))
+        uses[Path(image).resolve()] = ("gray" if mono else "cmyk", largest, intent)
+    return uses
 
 
 def _asked_by(article: Article, url: str) -> Location:
@@ -58,35 +120,48 @@ def _refused(article: Article, refusal: SandboxRefusal) -> ResourceError:
         code="PR310")
 
 
-def page_roots(article: Article) -> Roots:
-    return Roots.of({"manuscript": article.folder, "layouts": LAYOUTS_DIR, **font_roots()},
-                    photos=[figure.image for figure in article.figures])
+def intent_folders(variant: Variant) -> dict[str, Path]:
+    """The output intent's folder, a root the renderer may read, for a press PDF."""
+    return {"intent": intent_profile(variant.intent).parent} if variant.intent else {}
 
 
-def page_asker(article: Article, roots: Roots) -> Asker:
+def intent_url(roots: Roots, variant: Variant) -> str | None:
+    return roots.url(intent_profile(variant.intent)) if variant.intent else None
+
+
+def page_roots(article: Article, variant: Variant = SCREEN, layout: Layout | None = None) -> Roots:
+    uses = press_photos(variant, photo_sizes(layout.pages)) if layout else {}
+    return Roots.of({"manuscript": article.folder, "layouts": LAYOUTS_DIR, **font_roots(),
+                     **intent_folders(variant)},
+                    photos=[figure.image for figure in article.figures], press=uses)
+
+
+def page_asker(article: Article, roots: Roots, variant: Variant = SCREEN) -> Asker:
     return Asker(Location(article.source), "the manuscript's",
-                 tuple(stylesheet(article, name) for name in STYLESHEETS),
+                 tuple(stylesheet(article, name) for name in stylesheet_names(variant)),
                  lambda refusal: _refused(article, refusal),
                  tuple((roots.url(figure.image), figure.where) for figure in article.figures))
 
 
-def page_html(article: Article, layout: Layout, roots: Roots | None = None) -> str:
-    roots = roots or page_roots(article)
+def page_html(article: Article, layout: Layout, roots: Roots | None = None,
+              variant: Variant = SCREEN) -> str:
+    roots = roots or page_roots(article, variant, layout)
     return render(
         article, "page.html.j2",
         faces=font_faces(roots, article_faces(article)),
-        stylesheets=[roots.url(stylesheet(article, name)) for name in STYLESHEETS],
+        stylesheets=[roots.url(stylesheet(article, name)) for name in stylesheet_names(variant)],
         layout=layout,
         image_urls={figure.image: roots.url(figure.image) for figure in article.figures},
-        created=created_stamp(),
+        created=dated_stamp(variant, article.printing.date, Location(article.source)),
+        intent=intent_url(roots, variant),
     )
 
 
-def render_pdf(article: Article) -> bytes:
+def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
     """Lay the article out on its pages and return the PDF's bytes."""
     layout = compose(article, article.printing)
     report_free_area(article, layout)
-    data = render_layout(article, layout)
+    data = render_layout(article, layout, variant)
     report_copyfit(article, layout)  # only of a page that was made
     return data
 
@@ -129,18 +204,66 @@ def report_free_area(article: Article, layout: Layout) -> None:
         diagnostics.warn(warning)
 
 
-def render_layout(article: Article, layout: Layout) -> bytes:
+def render_layout(article: Article, layout: Layout, variant: Variant = SCREEN) -> bytes:
     """The PDF of a composed layout, once what it draws is known to hold every part."""
-    roots = page_roots(article)
-    asker = page_asker(article, roots)
+    roots = page_roots(article, variant, layout)
+    asker = page_asker(article, roots, variant)
+    html = page_html(article, layout, roots, variant)
     with sandboxed(roots, asker) as fetcher:
         document = weasyprint.HTML(
-            string=page_html(article, layout, roots), base_url=roots.folder_url(article.folder),
-            url_fetcher=fetcher,
-        ).render(font_config=FontConfiguration(), **PDF_OPTIONS)
+            string=html, base_url=roots.folder_url(article.folder), url_fetcher=fetcher,
+        ).render(font_config=FontConfiguration(), **variant.pdf_options())
         check_page_count(document, len(layout.pages), "a layout", asker)
         verify_drawn(article, document)
-        return document.write_pdf(finisher=list_creators, **PDF_OPTIONS)
+        return document.write_pdf(finisher=finisher(variant, html),
+                                  **variant.pdf_options())
+
+
+def finisher(variant: Variant, html: str):
+    """What is set in the PDF after WeasyPrint has made it: the creators' list, and for a
+    press PDF the output intent named as what it is, a document ID from the page's own
+    source (WeasyPrint draws a random one for PDF/X-4) and, for PDF/X-1a, no ICC colour
+    space left among the resources."""
+    seed = hashlib.sha256(f"{variant.name}\n{html}".encode("utf-8", "surrogateescape"))
+
+    def finish(document, pdf) -> None:
+        list_creators(document, pdf)
+        if variant.intent:
+            name_intent(pdf, variant)
+            fix_document_id(pdf, uuid.UUID(bytes=seed.digest()[:16], version=4))
+        if variant.flat:
+            drop_icc_spaces(pdf)
+    return finish
+
+
+def name_intent(pdf, variant: Variant) -> None:
+    for intent in pdf.catalog.get("OutputIntents") or ():
+        intent["OutputConditionIdentifier"] = pydyf.String(variant.intent.identifier)
+        intent["OutputCondition"] = pydyf.String(variant.intent.condition)
+        intent["Info"] = pydyf.String(variant.intent.condition)
+
+
+_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+
+
+def fix_document_id(pdf, document_id: uuid.UUID) -> None:
+    reference = pdf.catalog.get("Metadata")
+    if not reference:
+        return
+    number = reference.split()[0]  # pydyf's references are b"827 0 R"
+    stream = pdf.objects[int(number)]
+    stream.stream = [_DOCUMENT_ID.sub(f"xmp.did:{document_id}".encode(), part)
+                     for part in stream.stream]
+
+
+def drop_icc_spaces(pdf) -> None:
+    """PDF/X-1a allows only device colour spaces: WeasyPrint lists the intent's profile as
+    a named ICC space beside /DeviceCMYK, though the page draws in /DeviceCMYK."""
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Dictionary) and "device-cmyk" in item:
+            value = item["device-cmyk"]
+            if isinstance(value, pydyf.Array) and value and value[0] == "/ICCBased":
+                del item["device-cmyk"]
 
 
 def list_creators(document, pdf) -> None:

@@ -58,11 +58,14 @@ class Roots:
 
     folders: tuple[tuple[str, Path], ...]
     photos: frozenset[Path] = frozenset()  # files served as print_photo prepares them
+    # A press PDF's photos: (file, the arguments of photos.press_photo after the file)
+    press: tuple[tuple[Path, tuple], ...] = ()
 
     @classmethod
-    def of(cls, folders: dict[str, Path], photos=()) -> "Roots":
+    def of(cls, folders: dict[str, Path], photos=(), press=None) -> "Roots":
         return cls(tuple((name, Path(folder).absolute()) for name, folder in folders.items()),
-                   frozenset(Path(photo).resolve() for photo in photos))
+                   frozenset(Path(photo).resolve() for photo in photos),
+                   tuple(sorted((press or {}).items())))
 
     def url(self, path: Path) -> str:
         """The name under which the renderer asks for ``path``: the most specific root
@@ -122,7 +125,10 @@ class SandboxFetcher(URLFetcher):
         if path is None:
             self.refused.append(url)
             raise SandboxRefusal(url, reason)
-        if path in self.roots.photos:
+        press = dict(self.roots.press)
+        if path in press:
+            data, media_type = photos.press_photo(path, *press[path])
+        elif path in self.roots.photos:
             data, media_type = photos.print_photo(path)
         else:
             data = path.read_bytes()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from .. import fonts
+from ..photos import STANDIN_MARK
 from ..faces import typefaces
 from ..fonts import HEI
 from ..lang import convention
@@ -72,7 +73,9 @@ def draw_standin(lines: tuple[str, ...] = ("图片占位", "原报照片未随�
         draw.text((centre_x, top), text, font=font, fill=(30, 30, 30), anchor="mt")
         top += font_size + px(50)
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=85, optimize=False, progressive=False)
+    # The mark tells the builds it is a stand-in (PR507); the picture data is as before.
+    image.save(buffer, format="JPEG", quality=85, optimize=False, progressive=False,
+               comment=STANDIN_MARK.encode("ascii"))
     return buffer.getvalue()
 
 
@@ -97,5 +100,7 @@ def draw_ad_standin(width_mm: float, height_mm: float, dpi: int = 300) -> bytes:
     draw.text((width // 2, height // 2 + big // 2 + small), "示例：原广告未收录",
               font=_hei(small), fill=(60, 60, 60), anchor="mm")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=False)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", STANDIN_MARK)
+    image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=False, pnginfo=text)
     return buffer.getvalue()
