@@ -34,7 +34,7 @@ from pressroom.reading.manuscript import read_manuscript
 from pressroom.outputs.standin import draw_standin
 
 TEST_MANUSCRIPTS = Path(__file__).resolve().parent / "manuscripts"
-SLUGS = ["latin-digits", "long", "photos", "short"]
+SLUGS = ["latin-digits", "long", "photos", "plate", "short"]
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
 

@@ -20,9 +20,14 @@ def test_a_new_manuscript_builds_to_a_pdf_and_an_epub(tmp_path):
     assert path == tmp_path / "manuscript" / "xin-gao" / "article.md"
     with diagnostics() as said:
         pdf, epub = build.build_all(path.parent, tmp_path / "out")
-    # A short story leaves its page partly empty (PR502); nothing of the template is wrong.
-    assert {warning.code for warning in said.warnings} <= {"PR502", "PR505", "PR506"}, \
+    # A short story leaves its page partly empty (PR502); its stand-ins (no date, the drawn
+    # photo) are warned of (PR507); nothing of the template is wrong.
+    assert {warning.code for warning in said.warnings} <= {"PR502", "PR505", "PR506",
+                                                           "PR507"}, \
         [str(warning) for warning in said.warnings]
+    standins = [warning.message for warning in said.warnings if warning.code == "PR507"]
+    assert any("issue date" in text for text in standins)
+    assert any("stand-in (图片占位)" in text for text in standins)
     article = read_manuscript(path.parent)
     failures = [str(result) for result in check_pdf(article, pdf) if not result.passed]
     assert not failures, failures

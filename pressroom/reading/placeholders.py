@@ -94,19 +94,22 @@ def _standin_artwork(path: Path) -> bool:
     return _standin(path)
 
 
-def report_placeholders(found: list[Placeholder], variant, proof_only: bool) -> None:
-    """PR507 for each stand-in; for a press PDF not asked for as a proof, one error
-    naming every one and what to set."""
-    if not found:
+def refuse_placeholders(found: list[Placeholder], variant, proof_only: bool) -> None:
+    """For a press PDF not asked for as a proof: one error naming every stand-in and what
+    to set, before anything is set."""
+    if not found or not variant.press or proof_only:
         return
-    if variant.press and not proof_only:
-        count = f"{len(found)} stand-in{'s' if len(found) > 1 else ''}"
-        raise ManuscriptError(
-            f"a {variant.name} PDF goes to the plate, and the page still carries {count} in "
-            f"place of " + "; ".join(f"{item.name}{_line(item)} ({item.setting})"
-                                     for item in found),
-            found[0].where, "set each of them; for a proof that will not go to the plant, "
-            "add --proof-only", code="PR170")
+    count = f"{len(found)} stand-in{'s' if len(found) > 1 else ''}"
+    raise ManuscriptError(
+        f"a {variant.name} PDF goes to the plate, and the page still carries {count} in "
+        f"place of " + "; ".join(f"{item.name}{_line(item)} ({item.setting})"
+                                 for item in found),
+        found[0].where, "set each of them; for a proof that will not go to the plant, "
+        "add --proof-only", code="PR170")
+
+
+def warn_placeholders(found: list[Placeholder]) -> None:
+    """PR507 for each stand-in of a page that was made (an error under --strict)."""
     diagnostics = active_diagnostics()
     for item in found:
         warning = PressroomWarning("PR507", item.what, item.where,
@@ -115,6 +118,11 @@ def report_placeholders(found: list[Placeholder], variant, proof_only: bool) -> 
             raise StrictError.from_warning(warning)
         diagnostics.warn(warning)
 
-
 def _line(item: Placeholder) -> str:
     return f" at line {item.where.line}" if item.where.line else ""
+
+
+def report_placeholders(found: list[Placeholder], variant, proof_only: bool) -> None:
+    """Both at once: refused for the plate, else warned of."""
+    refuse_placeholders(found, variant, proof_only)
+    warn_placeholders(found)
