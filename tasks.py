@@ -175,14 +175,20 @@ def approve(c, manuscript=None, all=False, strict=False):
             "out": "folder holding the built outputs (default: build/)",
             "reproducible": "also build twice, once under TZ=Asia/Shanghai, and compare bytes",
             "strict": "count warnings (the body's colour) as failures",
-            "edition": "check the built edition of a page plan instead"})
+            "edition": "check the built edition of a page plan instead",
+            "variant": "the PDF to check: screen (default), press, press-x1a or archive, "
+                       "as built with the same --variant"})
 def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False,
-          edition=None):
+          edition=None, variant=None):
     """Verify the built PDF and EPUB against the manuscript, one figure per check, each
     shown as it is made."""
+    if variant is not None and variant not in VARIANT_NAMES:
+        raise Exit(f"--variant {variant}: give one of {', '.join(VARIANT_NAMES)}", code=2)
     from pressroom.checks.check import check_reproducible, iter_checks
     from pressroom.checks.edition import iter_edition_checks
+    from pressroom.variants import variant_named
 
+    chosen = variant_named(variant or "screen")
     failures = warnings = 0
     out_dir = Path(out) if out else BUILD_DIR
     with _reported():
@@ -190,8 +196,10 @@ def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=Fa
             _manuscripts() if all else [Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT])
         for target in targets:
             print(_shown(target.resolve()), flush=True)
-            results = (iter_edition_checks(target, out_dir) if edition
-                       else iter_checks(target, out_dir))
+            # Without --variant an edition is checked in its plan's variant.
+            results = (iter_edition_checks(target, out_dir, variant=chosen if variant else None)
+                       if edition
+                       else iter_checks(target, out_dir, variant=chosen))
             if reproducible and not edition:
                 results = itertools.chain(results, check_reproducible(target))
             for result in results:

@@ -25,8 +25,9 @@ from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise
 from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
 from .reading.plan import Plan, page_file_name, read_plan
-from .reading.placeholders import article_placeholders, plan_placeholders, report_placeholders
-from .variants import SCREEN, Variant
+from .reading.placeholders import article_placeholders, figure_placeholders, \
+    plan_placeholders, refuse_placeholders, report_placeholders, warn_placeholders
+from .variants import SCREEN, Variant, variant_named
 
 if TYPE_CHECKING:
     from .typesetting.edition import EditionLayout
@@ -62,11 +63,18 @@ def prepare(manuscript: Path) -> Article:
 
 
 def prepare_for(manuscript: Path, variant: Variant, proof_only: bool) -> Article:
-    """The article read and checked, its stand-ins reported (PR507), and refused for the
-    plate unless the page is only a proof."""
+    """The article read and checked; refused for the plate while it carries stand-ins,
+    unless the page is only a proof."""
     article = prepare(manuscript)
-    report_placeholders(article_placeholders(article), variant, proof_only)
+    refuse_placeholders(article_placeholders(article), variant, proof_only)
     return article
+
+
+def page_of(article: Article, variant: Variant = SCREEN) -> bytes:
+    """The article's PDF; its stand-ins warned of (PR507) once the page is made."""
+    pdf = render_pdf(article, variant)
+    warn_placeholders(article_placeholders(article))
+    return pdf
 
 
 def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
@@ -79,7 +87,7 @@ def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> Path:
     article = prepare_for(manuscript, variant, proof_only)
     return write_atomically(pdf_path(out_dir, article.slug, variant),
-                            render_pdf(article, variant))
+                            page_of(article, variant))
 
 
 @_in_scratch
@@ -89,15 +97,15 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on
     (build/<slug>-press.png ... for a press PDF's pages)."""
     article = prepare_for(manuscript, variant, proof_only)
-    return _write_proofs(article, render_pdf(article, variant), out_dir, dpi, variant)
+    return _write_proofs(article, page_of(article, variant), out_dir, dpi, variant)
 
 
 @_in_scratch
 def build_page(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                dpi: float = 100) -> list[Path]:
     """The PDF page and its proofs from one rendering: what a preview shows after a save."""
-    article = prepare_for(manuscript, SCREEN, False)
-    pdf = render_pdf(article)
+    article = prepare(manuscript)
+    pdf = page_of(article)
     with staged_outputs():
         return [write_atomically(out_dir / f"{article.slug}.pdf", pdf),
                 *_write_proofs(article, pdf, out_dir, dpi)]
@@ -140,9 +148,11 @@ def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                page: Path | None = None) -> Path:
     """The e-book; ``page``: the article's PDF, already built from these very inputs,
     to draw the cover from instead of setting the page again."""
-    article = prepare_for(manuscript, SCREEN, False)
+    article = prepare(manuscript)
     cover = proof_png(page.read_bytes(), dpi=COVER_DPI) if page else _cover(article)
-    return write_atomically(out_dir / f"{article.slug}.epub", _ebook(article, cover))
+    data = _ebook(article, cover)
+    warn_placeholders(figure_placeholders(article))  # the e-book shows the stand-in photo
+    return write_atomically(out_dir / f"{article.slug}.epub", data)
 
 
 def _ebook(article: Article, cover: bytes | None) -> bytes:
@@ -167,7 +177,7 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> list[Path]:
     """PDF and EPUB of one manuscript from a single layout of the page."""
     article = prepare_for(manuscript, variant, proof_only)
-    pdf = render_pdf(article, variant)
+    pdf = page_of(article, variant)
     epub = _ebook(article, proof_png(pdf, dpi=COVER_DPI))
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
@@ -223,13 +233,16 @@ def edition_sources(plan_path: Path) -> list[Path]:
 
 
 def compose_plan(plan_path: Path) -> EditionLayout:
+    return _composed(*prepare_edition(plan_path))
+
+
+def _composed(plan: Plan, articles: dict[Path, Article]) -> EditionLayout:
     # The make-up of editions and the stamping of ads load pypdf and more: a build of
     # one article does without them.
     from .outputs.edition import report_edition_gaps
     from .outputs.stamp import artwork_size
     from .typesetting.edition import compose_edition
 
-    plan, articles = prepare_edition(plan_path)
     sizes = {ad.artwork: artwork_size(ad.artwork, ad.where)
              for page in plan.pages for ad in page.ads}
     if plan.masthead and plan.masthead.artwork:
@@ -239,42 +252,83 @@ def compose_plan(plan_path: Path) -> EditionLayout:
     return layout
 
 
-def edition_paths(plan: Plan, out_dir: Path = BUILD_DIR) -> list[Path]:
-    """Where the plant's files of each page go: build/<edition>/<file name>."""
-    return [out_dir / plan.name / page_file_name(plan, number)
-            for number in range(len(plan.pages))]
+def edition_variant(plan: Plan, variant: Variant | None = None) -> Variant:
+    """What the edition's PDFs are made for: the build's --variant, else the plan's."""
+    return variant or variant_named(plan.variant)
+
+
+def compose_for(plan_path: Path, variant: Variant | None,
+                proof_only: bool) -> tuple[EditionLayout, Variant]:
+    """The edition made up for its variant; refused for the plate while it carries
+    stand-ins, unless it is only a proof: before the make-up, so that a refusal costs no
+    composing."""
+    plan, articles = prepare_edition(plan_path)
+    variant = edition_variant(plan, variant)
+    refuse_placeholders(plan_placeholders(plan, articles.values()), variant, proof_only)
+    return _composed(plan, articles), variant
+
+
+def edition_folder(plan: Plan, out_dir: Path = BUILD_DIR,
+                   variant: Variant | None = None) -> Path:
+    """build/<edition>/ for the screen, build/<edition>-press/ and so on for the others:
+    a press build never overwrites the screen pages, nor the other way round."""
+    return out_dir / f"{plan.name}{edition_variant(plan, variant).suffix}"
+
+
+def edition_paths(plan: Plan, out_dir: Path = BUILD_DIR,
+                  variant: Variant | None = None) -> list[Path]:
+    """Where the plant's files of each page go: build/<edition>/<file name> (in
+    build/<edition>-press/ for a press build)."""
+    folder = edition_folder(plan, out_dir, variant)
+    return [folder / page_file_name(plan, number) for number in range(len(plan.pages))]
+
+
+def edition_pdf_path(plan: Plan, out_dir: Path = BUILD_DIR,
+                     variant: Variant | None = None) -> Path:
+    """The whole edition as one PDF: build/<edition>.pdf, build/<edition>-press.pdf ..."""
+    return edition_folder(plan, out_dir, variant).with_suffix(".pdf")
+
+
+def edition_epub_path(plan: Plan, out_dir: Path = BUILD_DIR) -> Path:
+    """One e-book, whatever the PDFs are made for: build/<edition>.epub."""
+    return out_dir / f"{plan.name}.epub"
 
 
 @_in_scratch
-def build_edition_pdf(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
+def build_edition_pdf(plan_path: Path, out_dir: Path = BUILD_DIR, variant: Variant | None = None,
+                      proof_only: bool = False) -> list[Path]:
     """One PDF a page, named as the plan says, and the whole edition as one PDF."""
-    layout = compose_plan(plan_path)
-    whole, pages = _rendered(layout)
-    return _write_edition_pdfs(layout, whole, pages, out_dir)
+    layout, variant = compose_for(plan_path, variant, proof_only)
+    whole, pages = _rendered(layout, variant)
+    return _write_edition_pdfs(layout, whole, pages, out_dir, variant)
 
 
-def _rendered(layout: EditionLayout) -> tuple[bytes, list[bytes]]:
+def _rendered(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, list[bytes]]:
+    """The edition's PDF and its pages' PDFs; its stand-ins warned of (PR507) once the
+    pages are made."""
     from .outputs.edition import render_edition
 
-    return render_edition(layout)
+    pdfs = render_edition(layout, variant)
+    warn_placeholders(plan_placeholders(layout.plan, layout.articles))
+    return pdfs
 
 
 def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
-                        out_dir: Path) -> list[Path]:
+                        out_dir: Path, variant: Variant) -> list[Path]:
     plan = layout.plan
     with staged_outputs():
         paths = [write_atomically(path, data)
-                 for path, data in zip(edition_paths(plan, out_dir), pages)]
-        paths.append(write_atomically(out_dir / f"{plan.name}.pdf", whole))
+                 for path, data in zip(edition_paths(plan, out_dir, variant), pages)]
+        paths.append(write_atomically(edition_pdf_path(plan, out_dir, variant), whole))
     return paths
 
 
 @_in_scratch
 def build_edition_epub(plan_path: Path, out_dir: Path = BUILD_DIR) -> Path:
     """The edition as one e-book, the front page's proof its cover."""
-    layout = compose_plan(plan_path)
+    layout, _ = compose_for(plan_path, SCREEN, False)
     whole, _ = _rendered(layout)
-    return write_atomically(out_dir / f"{layout.plan.name}.epub",
+    return write_atomically(edition_epub_path(layout.plan, out_dir),
                             _edition_epub(layout, proof_png(whole, dpi=COVER_DPI)))
 
 
@@ -293,26 +347,28 @@ def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
 
 
 @_in_scratch
-def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR) -> list[Path]:
+def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR, variant: Variant | None = None,
+                  proof_only: bool = False) -> list[Path]:
     """The plant's PDFs, the edition PDF and the EPUB from one make-up of the pages."""
-    layout = compose_plan(plan_path)
-    whole, pages = _rendered(layout)
+    layout, variant = compose_for(plan_path, variant, proof_only)
+    whole, pages = _rendered(layout, variant)
     epub = _edition_epub(layout, proof_png(whole, dpi=COVER_DPI))
     with staged_outputs():
-        paths = _write_edition_pdfs(layout, whole, pages, out_dir)
-        paths.append(write_atomically(out_dir / f"{layout.plan.name}.epub", epub))
+        paths = _write_edition_pdfs(layout, whole, pages, out_dir, variant)
+        paths.append(write_atomically(edition_epub_path(layout.plan, out_dir), epub))
     return paths
 
 
 @_in_scratch
-def build_edition_proof(plan_path: Path, out_dir: Path = BUILD_DIR,
-                        dpi: float = 100) -> list[Path]:
-    """Every page of the edition as a PNG beside its PDF: build/<edition>/<name>.png."""
-    layout = compose_plan(plan_path)
-    whole, _ = _rendered(layout)
+def build_edition_proof(plan_path: Path, out_dir: Path = BUILD_DIR, dpi: float = 100,
+                        variant: Variant | None = None, proof_only: bool = False) -> list[Path]:
+    """Every page of the edition as a PNG beside its PDF: build/<edition>/<name>.png
+    (build/<edition>-press/<name>.png for a press build's pages)."""
+    layout, variant = compose_for(plan_path, variant, proof_only)
+    whole, _ = _rendered(layout, variant)
     with staged_outputs():
         return [write_atomically(path.with_suffix(".png"), proof_png(whole, dpi, number))
-                for number, path in enumerate(edition_paths(layout.plan, out_dir))]
+                for number, path in enumerate(edition_paths(layout.plan, out_dir, variant))]
 
 
 __all__ = ["article_path", "build_all", "build_edition", "build_edition_epub",

@@ -49,7 +49,7 @@ from .output import cache_folder, write_atomically, write_cached
 
 CACHE_DIR = fonts.REPO_DIR / "build" / ".fonts"
 MAX_CACHED = 64  # cuts kept in the cache; the oldest go first
-CUT_VERSION = 1  # raised when a cut is made differently (flags, names): old cuts are not reused
+CUT_VERSION = 2  # raised when a cut is made differently (flags, names): old cuts are not reused
 UNUSED_FOR = 24 * 3600  # seconds: a cut used more recently is never removed
 
 NOTO_SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
@@ -384,7 +384,7 @@ def _cut(design: Design, unicodes: frozenset[int], cache_dir: Path) -> Path:
     suffix = ".otf" if design.source.suffix in (".ttc", ".otf") else ".ttf"
     path = cache_dir / f"{design.key}-{key}{suffix}"
     if not path.is_file():
-        data = _hb_cut(design, unicodes)
+        data = fonts.identity_cids(_hb_cut(design, unicodes))
         if design.vendored is not None and design.vendored.rename_to:
             data = fonts.published_as(data, design.vendored)
         cache_dir.mkdir(parents=True, exist_ok=True)

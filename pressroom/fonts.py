@@ -364,9 +364,53 @@ def _cut(source: Path | io.BytesIO, font_number: int, unicodes: set[int],
             _publish_names(font, face)
         out = io.BytesIO()
         subset.save_font(font, out, options)
-        return out.getvalue(), frozenset(font.getBestCmap()), font["name"].getDebugName(0) or ""
+        return (identity_cids(out.getvalue()), frozenset(font.getBestCmap()),
+                font["name"].getDebugName(0) or "")
     finally:
         font.close()
+
+
+def _identity_charset(font) -> bool:
+    """Number a CID-keyed CFF face so that each glyph's CID is its glyph number; True if
+    anything changed.
+
+    WeasyPrint writes a CFF font's glyph numbers as the text's codes (Identity-H), and a
+    renderer that follows the standard (Acrobat, Ghostscript, a plant's RIP) takes a code
+    for a CID and finds its glyph through the font's charset (ISO 32000-1, 9.7.4.2). A cut
+    of a CID-keyed face (Noto CJK) keeps the source's CIDs under new glyph numbers, so such
+    a renderer drew other glyphs, or none, where PDFium and poppler, which take the code
+    for the glyph number, drew the right ones. The glyphs are renamed cid<glyph number>;
+    their order, outlines and metrics stay as they were."""
+    if "CFF " not in font:
+        return False
+    top = font["CFF "].cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return False  # name-keyed: the codes are the glyph numbers already
+    order = list(top.charset)
+    wanted = [order[0]] + [f"cid{number:05d}" for number in range(1, len(order))]
+    if wanted == order:
+        return False
+    strings = top.CharStrings
+    strings.charStrings = {new: strings.charStrings[old] for new, old in zip(wanted, order)}
+    top.charset = wanted
+    font.setGlyphOrder(wanted)
+    return True
+
+
+def identity_cids(data: bytes) -> bytes:
+    """A font file's bytes with ``_identity_charset`` made (the same bytes if nothing is
+    to change): for the cuts HarfBuzz makes, which keep the source's CIDs."""
+    from fontTools.ttLib import TTFont
+
+    # Only the CFF table is read and rewritten; no new timestamp nor bounding boxes, so
+    # the same cut gives the same bytes.
+    with TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False,
+                recalcBBoxes=False) as font:
+        if not _identity_charset(font):
+            return data
+        out = io.BytesIO()
+        font.save(out, reorderTables=False)
+        return out.getvalue()
 
 
 def published_as(data: bytes, face: Face) -> bytes:

@@ -48,6 +48,7 @@ class Settings:
     punctuation: str = "全身式"  # or 开明式: 、，；： half width inside a line, as many papers set
     hanging: bool = True  # a line-end 。，、 may hang outside the column (行末点号悬挂) where the
     # line would otherwise be spread loose; false keeps every mark inside the column
+    bleed: float = 0.0  # mm of paper beyond the trim on each side of a press PDF
 
 
 # Newspaper formats (PAGE.md): each a starting point that the other keys refine.
@@ -137,6 +138,8 @@ BOUNDS: tuple[Bound, ...] = (
     Bound("byline_size", 6, 72, "pt", "the byline's type size"),
     Bound("jump_headline_size", 10, 96, "pt", "the short headline over a continuation"),
     Bound("masthead_height", 12, 144, "pt", "the header strip with its rule"),
+    Bound("bleed", 0, 3.5, "mm", "paper beyond the trim on each side of a press PDF (its "
+          "BleedBox; 0: trim-size pages, as most newspaper plants want)"),
 )
 BOUND = {bound.key: bound for bound in BOUNDS}
 SUBHEAD_ROWS_ENTRIES = (1, 4)  # how many bands subhead_rows may list

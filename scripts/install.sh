@@ -11,6 +11,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint's text layout
   libharfbuzz-subset0                 # fast font subsetting in WeasyPrint
   poppler-utils                       # pdftotext and pdftoppm, for checking pages by hand
+  ghostscript                         # the press checks' independent reading: inks, plates
   default-jre-headless                # EPUBCheck
   chromium                            # DAISY Ace runs the e-book's pages in it
   # The faces (fonts/README.md): Noto Serif and Sans CJK (SC, TC, HK), LXGW WenKai,

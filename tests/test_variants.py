@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from conftest import DEFAULT, ROOT
 from pressroom import photos
 from pressroom.build import build_pdf
 from pressroom.errors import BuildError, ManuscriptError, StrictError, diagnostics
+from pressroom.reading.manuscript import read_manuscript
 from pressroom.variants import CMYK_INTENT, VARIANTS
 
 PLATE = ROOT / "tests" / "manuscripts" / "plate"
@@ -190,3 +192,36 @@ def test_an_unknown_variant_is_refused_by_the_task():
     run = subprocess.run([sys.executable, "-m", "invoke", "pdf", "--variant", "plate"],
                          cwd=ROOT, capture_output=True, text=True, env={**os.environ})
     assert run.returncode == 2 and "screen, press, press-x1a, archive" in run.stderr
+
+
+def test_a_manuscript_cannot_choose_its_variant(write_manuscript):
+    folder = write_manuscript("""
+        ---
+        title: 测试
+        variant: press
+        ---
+
+        正文。
+        """)
+    with pytest.raises(ManuscriptError) as caught:
+        read_manuscript(folder)
+    assert caught.value.code == "PR101" and "--variant press" in caught.value.hint
+
+
+def test_bleed_widens_the_press_page_beyond_its_trim_and_not_the_screen_one(tmp_path):
+    folder = tmp_path / "plate"
+    shutil.copytree(PLATE, folder)
+    source = folder / "article.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "  subhead_size: 12\n", "  subhead_size: 12\n  bleed: 3\n", 1), encoding="utf-8")
+    with diagnostics():
+        press = build_pdf(folder, out_dir=tmp_path / "out", variant=VARIANTS["press"])
+        screen = build_pdf(folder, out_dir=tmp_path / "out")
+    page = PdfReader(press).pages[0]
+    bleed = 3 * 72 / 25.4
+    assert [round(value, 2) for value in page.trimbox] == [0, 0, 552.76, 765.35]
+    assert [round(value, 2) for value in page.mediabox] == \
+        [round(-bleed, 2), round(-bleed, 2), round(552.756 + bleed, 2), round(765.354 + bleed, 2)]
+    assert page.bleedbox == page.mediabox
+    screen_page = PdfReader(screen).pages[0]
+    assert screen_page.mediabox == screen_page.trimbox

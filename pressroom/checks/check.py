@@ -31,7 +31,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from ..errors import printable
+from ..errors import Location, PressroomError, printable
 from ..faces import Typefaces, file_cmap, needs_glyph
 from ..reading.coverage import choose_faces
 from ..reading.manuscript import read_manuscript
@@ -43,6 +43,7 @@ from ..outputs.verify import (JUMP_FROM, JUMP_TO, LINE_END_HYPHEN, join_jumped, 
 from ..outputs.proof import (APPROVAL_DPI, CURRENT, STALE, approval_state, approved_proof_path,
                              compare, proof_png)
 from ..settings import PT_PER_MM, Settings, type_width
+from ..variants import SCREEN, Variant
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ROOT / "build"  # where ``invoke build`` writes
@@ -159,6 +160,9 @@ def check_pdf(article: Article, path: Path) -> Iterator[Result]:
         cmaps = face_cmaps(choose_faces(article))
         yield _pdf_fonts(reader, cmaps)
         yield _pdf_glyphs(document, cmaps)
+        from .press import cid_glyphs  # press reads Result from this module
+
+        yield cid_glyphs(reader)
         yield _pdf_text(article, reader)
         yield _pdf_jumps(reader)
         yield _pdf_images(article, document)
@@ -723,24 +727,58 @@ def check_visual(article: Article, pdf: Path) -> Iterator[Result]:
 
 # -- all of it ----------------------------------------------------------------------
 
-def iter_checks(manuscript: Path, out_dir: Path) -> Iterator[Result]:
+def iter_checks(manuscript: Path, out_dir: Path, variant: Variant = SCREEN) -> Iterator[Result]:
     """Every check of one manuscript's built PDF and EPUB, each result as soon as it is
-    known (EPUBCheck and DAISY Ace take seconds: the PDF's figures need not wait)."""
+    known (EPUBCheck and DAISY Ace take seconds: the PDF's figures need not wait). For a
+    press or archive variant, its own PDF (``<slug>-press.pdf``) with the variant's checks;
+    the EPUB is the same whatever the PDF is for."""
     article = read_manuscript(manuscript)
-    checks = ((".pdf", (check_pdf, check_typography, check_visual)), (".epub", (check_epub,)))
+    if variant == SCREEN:
+        pdf_checks = (check_pdf, check_typography, check_visual)
+    else:
+        pdf_checks = (check_pdf, check_typography, _variant_checks(variant), _not_compared)
+    checks = ((f"{variant.suffix}.pdf", pdf_checks), (".epub", (check_epub,)))
     for suffix, group in checks:
         path = out_dir / f"{article.slug}{suffix}"
         if not path.exists():
-            yield Result(suffix[1:], False, "not built", f"{shown(path)} is missing: "
-                         f"{run_build('manuscript', article.folder, out_dir)}")
+            build = command("build", "manuscript", article.folder, out_dir) + (
+                "" if variant == SCREEN or suffix == ".epub" else f" --variant {variant.name}")
+            yield Result(suffix.rsplit(".", 1)[1], False, "not built",
+                         f"{shown(path)} is missing: run '{build}'")
             continue
         for check in group:
             yield from check(article, path)
 
 
-def check_outputs(manuscript: Path, out_dir: Path) -> list[Result]:
+def _variant_checks(variant: Variant):
+    def check(article: Article, path: Path) -> Iterator[Result]:
+        from .press import check_variant
+
+        yield from check_variant(path, variant, date=_issue_stamp(article, variant))
+    return check
+
+
+def _issue_stamp(article: Article, variant: Variant) -> str | None:
+    """The creation date the variant's PDF was given (SOURCE_DATE_EPOCH, else the issue's
+    midnight); None where the build could only have had one from SOURCE_DATE_EPOCH as
+    it then was, which the check cannot know."""
+    from ..outputs.pdf import dated_stamp
+
+    try:
+        return dated_stamp(variant, article.printing.date, Location(article.source))
+    except PressroomError:
+        return None
+
+
+def _not_compared(article: Article, path: Path) -> Iterator[Result]:
+    # The approved proofs are of the screen page: a press page's inks differ by design.
+    yield Result("visual", True, "skipped: the approved proof is the screen page's, "
+                 "compared by a check without --variant")
+
+
+def check_outputs(manuscript: Path, out_dir: Path, variant: Variant = SCREEN) -> list[Result]:
     """Every check of one manuscript's built PDF and EPUB, in a list."""
-    return list(iter_checks(manuscript, out_dir))
+    return list(iter_checks(manuscript, out_dir, variant))
 
 
 def sha256(path: Path) -> str:

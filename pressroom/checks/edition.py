@@ -18,7 +18,9 @@ are read for what it does hold. On each page PDF, PDFium gives:
 Which story a module is is read from its text (the manuscript's words it holds), not from
 the order of the modules. Then, each a ``Result`` with one figure:
 
-* ``edition.files``: the page PDFs the plan names, ``<name>.pdf`` and ``<name>.epub``;
+* ``edition.files``: the page PDFs the plan names, ``<name>.pdf`` and ``<name>.epub``
+  (for a variant other than the screen's, its PDFs: ``<name>-press/`` and
+  ``<name>-press.pdf``, and the one EPUB);
   ``edition.whole``: the edition's PDF holds the pages in the plan's order;
 * ``edition.pN.sheet``: the page is one sheet of the plan's format, in the project's faces;
 * ``edition.pN.modules``: each module (the box of its ink) inside the type area, no two
@@ -34,7 +36,11 @@ the order of the modules. Then, each a ``Result`` with one figure:
   opening with （上接Y）, Y the page it jumped from;
 * ``edition.pN.typography``: the typography checker on each module alone (the columns of
   a module need not end level), and one baseline grid across the page's modules;
-* ``edition.epub.*``: EPUBCheck, DAISY Ace, and a chapter for each story.
+* ``edition.epub.*``: EPUBCheck, DAISY Ace, and a chapter for each story;
+* ``edition.pN.press.*`` (``.archive.*``): for a variant other than the screen's, the
+  checks of a variant PDF (``pressroom.checks.press``) on each page PDF, a mono page
+  (黑白版) held to carry no C, M or Y at all, the front page's process colour allowed
+  only in the box of the masthead's name.
 """
 from __future__ import annotations
 
@@ -66,6 +72,7 @@ from .check import (AREA_TOLERANCE_PT, HUNG_INK_PT, HUNG_MARKS, JUMP_FROM, JUMP_
                     _pdf_fonts, _pdf_glyphs, _text_of, _typography_failures, face_cmaps,
                     join_jumped, pdf_font_name, reading_order, run_build, squeeze, type_area)
 from ..typesetting.edition import edition_faces
+from ..variants import VARIANTS, Variant
 from .typecheck import Box, Glyph
 
 HEI_FONT = pdf_font_name(fonts.HEI, WEIGHTS[fonts.HEI])
@@ -77,6 +84,9 @@ SIZE_TOLERANCE_PT = 0.05
 STORY_MATCH_SHARE = 0.5  # of a module's text found in a manuscript: the module is that story
 SHINGLE = 6  # characters: a run of text that identifies where it comes from
 EM_CENTRE = 0.38  # em above the baseline: the middle of a Han character's em box
+# Around the masthead name's ink, where its process red may lie: the antialiasing of its
+# edges at the separations' resolution, never as far as the date lines under it.
+MASTHEAD_MARGIN_PT = 3.0
 
 
 # -- what is read from the files ------------------------------------------------------
@@ -141,13 +151,28 @@ class Edition:
     stories: list[Story]
     sheets: list[Sheet | None]  # None: the page's file is missing or unreadable
     faces: dict[str, frozenset[int]]  # what each face of the edition draws, by its PDF name
+    variant: Variant = VARIANTS["screen"]  # what the PDFs checked are made for
 
     @property
     def settings(self) -> Settings:
         return self.plan.settings
 
+    @property
+    def folder(self) -> Path:
+        """The page PDFs' folder: build/<name>/, build/<name>-press/ ... (as the build
+        names it, ``pressroom.build.edition_folder``)."""
+        return self.out_dir / f"{self.plan.name}{self.variant.suffix}"
+
+    @property
+    def whole_path(self) -> Path:
+        return self.folder.with_suffix(".pdf")
+
+    @property
+    def epub_path(self) -> Path:
+        return self.out_dir / f"{self.plan.name}.epub"  # one, whatever the PDFs are for
+
     def page_path(self, index: int) -> Path:
-        return self.out_dir / self.plan.name / page_file_name(self.plan, index)
+        return self.folder / page_file_name(self.plan, index)
 
     def label(self, index: int) -> str:
         return self.plan.pages[index].label
@@ -169,8 +194,16 @@ def _meet(one: Box, two: Box, tolerance: float = 0.0) -> bool:
         and min(one[3], two[3]) - max(one[1], two[1]) > tolerance
 
 
-def read_edition(plan_path: Path, out_dir: Path) -> Edition:
-    """The plan, its stories' manuscripts and every page PDF there is, read."""
+def edition_variant(plan: Plan, variant: Variant | str | None = None) -> Variant:
+    """The variant checked: the one asked for (a Variant or its name), else the plan's."""
+    if isinstance(variant, str):
+        return VARIANTS[variant]
+    return variant or VARIANTS[plan.variant]
+
+
+def read_edition(plan_path: Path, out_dir: Path, variant: Variant | str | None = None) -> Edition:
+    """The plan, its stories' manuscripts and every page PDF there is (of ``variant``, by
+    default the plan's), read."""
     plan = read_plan(Path(plan_path))
     stories = []
     for index, page in enumerate(plan.pages):
@@ -180,7 +213,7 @@ def read_edition(plan_path: Path, out_dir: Path) -> Edition:
                     for rank, story in enumerate(order)]
     faces = face_cmaps(edition_faces(plan, {story.article.folder: story.article
                                             for story in stories}))
-    edition = Edition(plan, Path(out_dir), stories, [], faces)
+    edition = Edition(plan, Path(out_dir), stories, [], faces, edition_variant(plan, variant))
     texts = [_shingles(_story_text(story.article)) for story in stories]
     for index in range(len(plan.pages)):
         path = edition.page_path(index)
@@ -375,10 +408,11 @@ def _which_story(text: str, stories: list[set[str]]) -> int | None:
 
 # -- the checks ---------------------------------------------------------------------
 
-def iter_edition_checks(plan_path: Path, out_dir: Path) -> Iterator[Result]:
-    """Every check of the edition the plan ``plan_path`` describes, built into ``out_dir``,
-    each result as soon as it is known."""
-    edition = read_edition(plan_path, out_dir)
+def iter_edition_checks(plan_path: Path, out_dir: Path,
+                        variant: Variant | str | None = None) -> Iterator[Result]:
+    """Every check of the edition the plan ``plan_path`` describes, built into ``out_dir``
+    for ``variant`` (by default the plan's), each result as soon as it is known."""
+    edition = read_edition(plan_path, out_dir, variant)
     yield check_files(edition)
     yield check_whole(edition)
     for index, sheet in enumerate(edition.sheets):
@@ -392,14 +426,17 @@ def iter_edition_checks(plan_path: Path, out_dir: Path) -> Iterator[Result]:
         yield check_headlines(edition, sheet)
         yield check_photos(edition, sheet)
         yield check_typography(edition, sheet)
+        if edition.variant.name != "screen":
+            yield from check_page_variant(edition, sheet)
     yield check_text(edition)
     yield check_jumps(edition)
     yield from check_epub(edition)
 
 
-def check_edition(plan_path: Path, out_dir: Path) -> list[Result]:
+def check_edition(plan_path: Path, out_dir: Path,
+                  variant: Variant | str | None = None) -> list[Result]:
     """Every check of the edition, in a list."""
-    return list(iter_edition_checks(plan_path, out_dir))
+    return list(iter_edition_checks(plan_path, out_dir, variant))
 
 
 def _missing(edition: Edition, path: Path, what: str = "is missing") -> str:
@@ -407,7 +444,10 @@ def _missing(edition: Edition, path: Path, what: str = "is missing") -> str:
 
 
 def _run_build(edition: Edition) -> str:
-    return run_build("edition", edition.plan.source, edition.out_dir)
+    hint = run_build("edition", edition.plan.source, edition.out_dir)
+    if edition.variant.name == edition.plan.variant:
+        return hint
+    return f"{hint[:-1]} --variant {edition.variant.name}'"  # inside the command's quotes
 
 
 def check_files(edition: Edition) -> Result:
@@ -415,10 +455,10 @@ def check_files(edition: Edition) -> Result:
     the edition's PDF and its EPUB."""
     plan = edition.plan
     wanted = [edition.page_path(index) for index in range(len(plan.pages))]
-    wanted += [edition.out_dir / f"{plan.name}.pdf", edition.out_dir / f"{plan.name}.epub"]
+    wanted += [edition.whole_path, edition.epub_path]
     missing = [path for path in wanted if not path.is_file() or not path.stat().st_size]
     figure = f"{len(wanted) - len(missing)} of {len(wanted)} files ({len(plan.pages)} pages, " \
-             f"{plan.name}.pdf, {plan.name}.epub)"
+             f"{edition.whole_path.name}, {edition.epub_path.name})"
     return Result("edition.files", not missing, figure,
                   ("missing or empty: " + ", ".join(_shown(path, edition) for path in missing)
                    + "; " + _run_build(edition)) if missing else "")
@@ -443,7 +483,7 @@ def check_whole(edition: Edition) -> Result:
     """The edition's PDF: the pages of the plan in order, each as its page file prints it
     (read by its text)."""
     plan = edition.plan
-    path = edition.out_dir / f"{plan.name}.pdf"
+    path = edition.whole_path
     name = "edition.whole"
     try:
         document = pypdfium2.PdfDocument(str(path))
@@ -1068,13 +1108,61 @@ def check_typography(edition: Edition, sheet: Sheet) -> Result:
                   problem, warning=warning)
 
 
+# -- the variant ----------------------------------------------------------------------
+
+def check_page_variant(edition: Edition, sheet: Sheet) -> Iterator[Result]:
+    """The checks of a variant PDF on one page's file (``pressroom.checks.press``), each
+    under the page's name: a mono page without C, M or Y, process colour on a colour page
+    only in the masthead name's box, the date the build gives the plan."""
+    from .press import check_variant
+
+    page = edition.plan.pages[sheet.index]
+    allowed = tuple((0, *box) for box in masthead_boxes(sheet)) \
+        if page.colour and page.masthead else ()
+    for result in check_variant(sheet.path, edition.variant,
+                                mono_pages=frozenset() if page.colour else frozenset({0}),
+                                date=expected_date(edition), allowed_colour=allowed):
+        yield dataclasses.replace(result, check=f"{edition.page_name(sheet.index)}.{result.check}")
+
+
+def masthead_boxes(sheet: Sheet) -> list[tuple[float, float, float, float]]:
+    """Where the front page's masthead name is printed, in PDF points from the page's
+    bottom left (x0, y0, x1, y1), with a margin: the ink of the largest type outside every
+    story (the paper's name is the largest furniture of the front page), and the
+    masthead's artwork, if any."""
+    glyphs = [glyph for block in sheet.furniture for glyph in block.glyphs
+              if not glyph.char.isspace()]
+    boxes = [box for block in sheet.furniture for box in block.images]
+    if glyphs:
+        largest = max(glyph.size for glyph in glyphs)
+        boxes += [glyph.ink for glyph in glyphs if glyph.size >= largest - SIZE_TOLERANCE_PT]
+    if not boxes:
+        return []
+    left, top, right, bottom = union(boxes)
+    margin = MASTHEAD_MARGIN_PT
+    return [(left - margin, sheet.height - bottom - margin, right + margin,
+             sheet.height - top + margin)]
+
+
+def expected_date(edition: Edition) -> str | None:
+    """The creation date the build writes in the edition's PDFs (``dated_stamp``), or None
+    where it gives none to expect (an undated plan: the build took SOURCE_DATE_EPOCH)."""
+    from ..errors import BuildError, Location
+    from ..outputs.pdf import dated_stamp
+
+    try:
+        return dated_stamp(edition.variant, edition.plan.date, Location(edition.plan.source))
+    except BuildError:
+        return None
+
+
 # -- the e-book ---------------------------------------------------------------------
 
 def check_epub(edition: Edition) -> list[Result]:
     """EPUBCheck and DAISY Ace as the stores run them, and the book's spine: a chapter (a
     document holding an ``article``) for each story of the plan, in the plan's order, each
     with the story's text in reading order."""
-    path = edition.out_dir / f"{edition.plan.name}.epub"
+    path = edition.epub_path
     if not path.exists():
         return [Result("edition.epub", False, "not built", _missing(edition, path))]
     results = [dataclasses.replace(result, check="edition." + result.check)

@@ -154,7 +154,14 @@ def page_html(article: Article, layout: Layout, roots: Roots | None = None,
         image_urls={figure.image: roots.url(figure.image) for figure in article.figures},
         created=dated_stamp(variant, article.printing.date, Location(article.source)),
         intent=intent_url(roots, variant),
+        bleed=bleed_of(variant, article.printing.settings),
     )
+
+
+def bleed_of(variant: Variant, settings) -> float:
+    """The bleed a PDF has, in mm: the layout's, for the plate only. WeasyPrint writes the
+    BleedBox at most 10 pt (3.5 mm) beyond the TrimBox, which the setting's bound keeps."""
+    return settings.bleed if variant.press else 0.0
 
 
 def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
@@ -237,10 +244,19 @@ def finisher(variant: Variant, html: str):
 
 
 def name_intent(pdf, variant: Variant) -> None:
+    """The output intent named as what it is, and its profile the pinned file's bytes:
+    WeasyPrint serialises the profile anew for each PDF, and once its description has
+    been read Little CMS writes it 52 bytes longer, so that a second PDF of the process
+    (an edition's pages after the whole edition, a rebuild in the watcher) would embed a
+    profile that is not the pinned one."""
+    pinned = intent_profile(variant.intent).read_bytes()
     for intent in pdf.catalog.get("OutputIntents") or ():
         intent["OutputConditionIdentifier"] = pydyf.String(variant.intent.identifier)
         intent["OutputCondition"] = pydyf.String(variant.intent.condition)
         intent["Info"] = pydyf.String(variant.intent.condition)
+        reference = intent.get("DestOutputProfile")
+        if reference:  # b"12 0 R"; the ICC colour space of the page shares the stream
+            pdf.objects[int(reference.split()[0])].stream = [pinned]
 
 
 _DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")

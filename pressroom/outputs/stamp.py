@@ -308,6 +308,16 @@ def _refused(path: Path, url: str, reason: str, where: Location | None) -> Press
                   "edition's folder")
 
 
+def artwork_page(path: Path, roots: Roots | Sequence[Path],
+                 where: Location | None = None) -> PageObject:
+    """The page an artwork is placed from, as ``stamp`` places it: a PDF's first page, or
+    the page WeasyPrint draws an SVG, PNG or JPEG on (through ``roots``, so with the
+    conversions of a press PDF): what a press build reads the artwork's inks from."""
+    path = Path(path).absolute()
+    size, page = _artwork(path, where)
+    return page if page is not None else _drawn(path, size, _as_roots(roots), where)
+
+
 def _unmarked(page: PageObject) -> bytes:
     """The page's content with its marked-content sequences taken out, but for optional
     content (/OC: a layer that may be hidden). Inside an artifact, a tagged artwork's own

@@ -484,6 +484,9 @@ class _Reader:
                 close = difflib.get_close_matches(name, FRONT_MATTER, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else \
                     "known keys: " + ", ".join(FRONT_MATTER)
+                if name == "variant":  # what the PDF is for is the build's, not the text's
+                    hint = ("a PDF's variant is chosen when it is built (invoke pdf --variant "
+                            "press) or by an edition's page plan; delete the line")
                 self.fail("PR101", f"unknown front-matter key '{shown_name(name[:40])}'", None,
                           hint, where=where)
                 continue

@@ -21,6 +21,9 @@ The format (keys not marked required are optional)::
     identifier: urn:uuid:...
     layout: {format: 对开}            # as a manuscript's layout:, for the whole edition
     file_names: "{date}-{code}.pdf"  # fields {date} (YYYYMMDD) {code} {number} {label}
+    variant: press                   # what the PDFs are for: screen (default), press,
+                                     # press-x1a or archive (pressroom/variants.py); the
+                                     # build's --variant wins over it
     masthead:                        # for the page that says masthead: true
       artwork: masthead.svg          # PNG, JPEG or SVG; else the name is set in type
       lunar_date: 农历丙午年十月十二
@@ -73,6 +76,7 @@ from ..lang import is_valid_tag
 from ..settings import (DEFAULT as DEFAULT_SETTINGS, PT_PER_MM, Settings, SettingsError,
                         settings_from, type_area_fault)
 from ..typesetting.pages import pitches
+from ..variants import SCREEN, VARIANTS
 from .manuscript import (ARTICLE_FILE, clean_texts, MAX_REFUSALS, MAX_SLUG_BYTES, REFUSED,
                          normalise_text, refusal, refused_characters, slug_fault)
 
@@ -155,6 +159,7 @@ class Plan:
     lang: str = "zh-CN"
     identifier: str | None = None
     where: dict[str, Location] | None = None  # top-level key -> where it is set
+    variant: str = SCREEN.name  # what its PDFs are for, a name of pressroom.variants.VARIANTS
 
     @property
     def folder(self) -> Path:
@@ -182,6 +187,7 @@ PLAN_KEYS = {
     "file_names": f"the pages' file names, from {', '.join('{%s}' % f for f in FILE_NAME_FIELDS)}",
     "masthead": "what the front page's masthead carries (artwork, lunar_date, serial ...)",
     "pages": "the edition's pages in order, each '- page: 第1版' and its stories",
+    "variant": "what the PDFs are for: " + ", ".join(VARIANTS),
 }
 PAGE_KEYS = {
     "page": "the page's label, e.g. 第1版",
@@ -555,6 +561,18 @@ class _PlanReader:
             return None
         return settings
 
+    def variant(self, entry: _Entry | None) -> str | None:
+        if entry is None:
+            return SCREEN.name
+        name = self.text(entry)
+        if name is not None and name not in VARIANTS:
+            close = difflib.get_close_matches(name, list(VARIANTS), n=1)
+            self.fail("PR152", f"{entry.label} '{name}' is not a variant Pressroom makes",
+                      entry.where, f"did you mean '{close[0]}'?" if close
+                      else "known variants: " + ", ".join(VARIANTS))
+            return None
+        return name
+
     def file_names(self, entry: _Entry | None) -> str | None:
         if entry is None:
             return DEFAULT_FILE_NAMES
@@ -648,6 +666,7 @@ class _PlanReader:
         identifier = self.text(keys.get("identifier"))
         settings = self.layout(keys.get("layout"))
         file_names = self.file_names(keys.get("file_names"))
+        variant = self.variant(keys.get("variant"))
         masthead = self.masthead(keys["masthead"], settings) if "masthead" in keys else None
         pages = self.pages(keys["pages"], settings) if "pages" in keys else []
         self.check_jumps(pages)
@@ -659,7 +678,7 @@ class _PlanReader:
         return Plan(name=name, source=self.path, publication=publication, date=date,
                     settings=settings, pages=tuple(pages), masthead=masthead,
                     file_names=file_names, lang=lang, identifier=identifier,
-                    where={key: entry.where for key, entry in keys.items()})
+                    where={key: entry.where for key, entry in keys.items()}, variant=variant)
 
     def edition(self, entry: _Entry | None) -> str | None:
         if entry is not None:
