@@ -27,7 +27,7 @@ from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout, EditionPage
 from .layouts import LAYOUTS_DIR, render_in, stylesheet_in
 from ..variants import SCREEN, Variant
-from .pdf import dated_stamp, finisher, intent_folders, intent_url, photo_sizes, \
+from .pdf import bleed_of, dated_stamp, finisher, intent_folders, intent_url, photo_sizes, \
     press_photos, stylesheet_names
 from .sandbox import Asker, Roots, check_page_count, font_faces, font_roots, sandboxed
 from .stamp import Stamp, artwork_page, stamp
@@ -112,7 +112,7 @@ def edition_html(layout: EditionLayout, roots: Roots | None = None,
         stylesheets=[roots.url(stylesheet_in(plan.folder, name))
                      for name in stylesheet_names(variant)],
         image_urls=images, created=dated_stamp(variant, plan.date, Location(plan.source)),
-        intent=intent_url(roots, variant))
+        intent=intent_url(roots, variant), bleed=bleed_of(variant, plan.settings))
 
 
 def render_edition(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, list[bytes]]:
