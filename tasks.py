@@ -201,7 +201,7 @@ def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=Fa
                        if edition
                        else iter_checks(target, out_dir, variant=chosen))
             if reproducible and not edition:
-                results = itertools.chain(results, check_reproducible(target))
+                results = itertools.chain(results, check_reproducible(target, chosen))
             for result in results:
                 print("  " + str(result).replace("\n", "\n  "), flush=True)
                 failures += not result.passed or (strict and result.warning)

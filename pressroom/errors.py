@@ -229,7 +229,8 @@ CODES: dict[str, Code] = {
                                    "does not come after its own (or jumps as a full text)"),
     "PR158": Code(ManuscriptError, "an advertisement's or the masthead's artwork is missing, "
                                    "outside the plan's tree, or not PNG, JPEG, SVG (or PDF, for "
-                                   "an advertisement)"),
+                                   "an advertisement), or, for a press PDF, drawn in inks the "
+                                   "plate has not (RGB, a spot colour, colour on a mono page)"),
     "PR159": Code(ManuscriptError, "a story of the edition is in the other script (its `lang` "
                                    "Traditional, the plan's Simplified, or the other way): an "
                                    "edition is set in one script's faces"),

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from .output import PART_SUFFIX
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 LAYOUTS_DIR = ROOT / "layouts"
@@ -48,6 +50,8 @@ def folder_files(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[
         for name in sorted(files):
             if name.startswith(NOT_INPUTS) or name.endswith((".pyc", "~")):
                 continue
+            if name.startswith(".") and name.endswith(PART_SUFFIX):
+                continue  # a file being written (approved-proof.png as it is staged)
             if suffixes is None or name.endswith(suffixes):
                 found.append(Path(top) / name)
     return found

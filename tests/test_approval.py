@@ -123,6 +123,18 @@ def test_the_record_is_stable_sorted_json_of_content_hashes(tmp_path):
     assert approval_record(article, 2) == data
 
 
+def test_an_approval_is_current_for_the_text_it_approved(tmp_path):
+    """What ``invoke approve`` writes names the inputs as they are once it is done: the
+    proofs it stages beside the manuscript while it works are not inputs."""
+    folder = tmp_path / "boshan-report"
+    shutil.copytree(DEFAULT, folder, ignore=shutil.ignore_patterns("approved-proof*"))
+    from pressroom.errors import diagnostics
+
+    with diagnostics():
+        build.approve(folder)
+    assert approval_state(read_manuscript(folder)).state == CURRENT
+
+
 def test_no_record_or_no_proof_is_no_approval(tmp_path):
     folder = approved_copy(tmp_path / "boshan-report")
     article = read_manuscript(folder)

@@ -113,7 +113,9 @@ def manuscripts(draw):
         if kind == "h":
             words = text_of(_mostly(nonblank_text, line_text))
             text += f"## {words}\n\n"
-            expected.append(words)
+            # A run of # after a space ends an ATX heading and is no part of its text
+            # (CommonMark's closing sequence): "## 小标题 #" is the subhead 小标题.
+            expected.append(re.sub(r"(^|[ \t]+)#+[ \t]*$", "", words))
         elif kind == "f":
             alt, caption = text_of(nonblank_text), text_of(paragraph_text)
             text += f"::: figure\n![{alt}](photo.jpg)\n\n{caption}\n:::\n\n"

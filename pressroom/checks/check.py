@@ -785,7 +785,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_reproducible(manuscript: Path) -> list[Result]:
+def check_reproducible(manuscript: Path, variant: Variant = SCREEN) -> list[Result]:
     """Build twice in fresh processes and compare bytes: the second in another time zone,
     from a copy of Pressroom (code, layouts, fonts) and of the manuscript in another
     folder, since no path of the checkout may reach the outputs."""
@@ -805,9 +805,10 @@ def check_reproducible(manuscript: Path) -> list[Result]:
             out = Path(scratch) / str(number)
             script = ("import sys; sys.path.insert(0, sys.argv[3]); from pathlib import Path; "
                       "from pressroom.build import build_all; "
-                      "build_all(Path(sys.argv[1]), Path(sys.argv[2]))")
+                      "from pressroom.variants import VARIANTS; "
+                      "build_all(Path(sys.argv[1]), Path(sys.argv[2]), VARIANTS[sys.argv[4]])")
             run = subprocess.run([sys.executable, "-c", script, str(source), str(out),
-                                  str(project)], cwd=project,
+                                  str(project), variant.name], cwd=project,
                                  env={**os.environ, "TZ": zone}, capture_output=True, text=True)
             if run.returncode != 0:
                 return [Result("reproducible", False, "build failed",
