@@ -237,6 +237,23 @@ def sweep(out_dir: Path) -> None:
                     and not _locked(folder):
                 shutil.rmtree(folder, ignore_errors=True)
                 gone.add(int(folder.name))
+    for entry, pid in _part_files(out_dir):
+        if pid in gone or not _running(pid, scratch_root):
+            entry.unlink(missing_ok=True)
+
+
+def discard_own_parts(out_dir: Path) -> None:
+    """Remove the ``.part`` files this process left in ``out_dir``: a Ctrl-C that lands
+    between a temporary file's creation and the guard that removes it on failure leaves
+    one, which a long-running process (the watcher) must not leave behind as it stops."""
+    for entry, pid in _part_files(Path(out_dir)):
+        if pid == os.getpid():
+            entry.unlink(missing_ok=True)
+
+
+def _part_files(out_dir: Path) -> Iterator[tuple[Path, int]]:
+    """The ``.part`` files of ``out_dir`` and of its subfolders (an edition's pages, the
+    caches), each with the process that writes it; nothing reached through a symlink."""
     if not out_dir.is_dir():
         return
     folders = [out_dir, *(child for child in out_dir.iterdir()
@@ -245,10 +262,8 @@ def sweep(out_dir: Path) -> None:
     for folder in folders:
         for entry in folder.iterdir():
             found = _PART.match(entry.name)
-            if found and entry.is_file() and not entry.is_symlink() \
-                    and (int(found.group(1)) in gone
-                         or not _running(int(found.group(1)), scratch_root)):
-                entry.unlink(missing_ok=True)
+            if found and entry.is_file() and not entry.is_symlink():
+                yield entry, int(found.group(1))
 
 
 def _locked(folder: Path) -> bool:

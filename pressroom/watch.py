@@ -40,7 +40,7 @@ import watchfiles
 from . import build
 from .errors import PressroomError, ResourceError, diagnostics, printable
 from .fingerprint import LAYOUTS_DIR, NOT_INPUTS, file_digest
-from .output import staged_outputs
+from .output import discard_own_parts, staged_outputs
 from .runner import internal_error
 
 HOST = "127.0.0.1"
@@ -452,6 +452,7 @@ def watch(manuscript: Path = build.DEFAULT_MANUSCRIPT, out_dir: Path = build.BUI
         server.shutdown()
         server.server_close()
         follower.join(2)
+        discard_own_parts(out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
