@@ -177,9 +177,10 @@ def approve(c, manuscript=None, all=False, strict=False):
             "strict": "count warnings (the body's colour) as failures",
             "edition": "check the built edition of a page plan instead",
             "variant": "the PDF to check: screen (default), press, press-x1a or archive, "
-                       "as built with the same --variant"})
+                       "as built with the same --variant",
+            "proof-only": "check the proof a --proof-only build made (build/<slug>-press-proof.pdf)"})
 def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=False,
-          edition=None, variant=None):
+          edition=None, variant=None, proof_only=False):
     """Verify the built PDF and EPUB against the manuscript, one figure per check, each
     shown as it is made."""
     if variant is not None and variant not in VARIANT_NAMES:
@@ -188,7 +189,7 @@ def check(c, manuscript=None, all=False, out=None, reproducible=False, strict=Fa
     from pressroom.checks.edition import iter_edition_checks
     from pressroom.variants import variant_named
 
-    chosen = variant_named(variant or "screen")
+    chosen = variant_named(variant or "screen").as_proof(proof_only)
     failures = warnings = 0
     out_dir = Path(out) if out else BUILD_DIR
     with _reported():

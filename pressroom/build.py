@@ -86,6 +86,7 @@ def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
 def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> Path:
     article = prepare_for(manuscript, variant, proof_only)
+    variant = variant.as_proof(proof_only)
     return write_atomically(pdf_path(out_dir, article.slug, variant),
                             page_of(article, variant))
 
@@ -97,6 +98,7 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on
     (build/<slug>-press.png ... for a press PDF's pages)."""
     article = prepare_for(manuscript, variant, proof_only)
+    variant = variant.as_proof(proof_only)
     return _write_proofs(article, page_of(article, variant), out_dir, dpi, variant)
 
 
@@ -177,8 +179,11 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> list[Path]:
     """PDF and EPUB of one manuscript from a single layout of the page."""
     article = prepare_for(manuscript, variant, proof_only)
+    variant = variant.as_proof(proof_only)
     pdf = page_of(article, variant)
-    epub = _ebook(article, proof_png(pdf, dpi=COVER_DPI))
+    # One e-book whatever the PDF is for: its cover is the screen page's.
+    cover = proof_png(pdf, dpi=COVER_DPI) if variant == SCREEN else _cover(article)
+    epub = _ebook(article, cover)
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
         return [write_atomically(pdf_path(out_dir, article.slug, variant), pdf),
@@ -265,7 +270,7 @@ def compose_for(plan_path: Path, variant: Variant | None,
     plan, articles = prepare_edition(plan_path)
     variant = edition_variant(plan, variant)
     refuse_placeholders(plan_placeholders(plan, articles.values()), variant, proof_only)
-    return _composed(plan, articles), variant
+    return _composed(plan, articles), variant.as_proof(proof_only)
 
 
 def edition_folder(plan: Plan, out_dir: Path = BUILD_DIR,
@@ -313,6 +318,12 @@ def _rendered(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, 
     return pdfs
 
 
+def _screen_edition(layout: EditionLayout) -> bytes:
+    from .outputs.edition import render_edition
+
+    return render_edition(layout)[0]
+
+
 def _write_edition_pdfs(layout: EditionLayout, whole: bytes, pages: list[bytes],
                         out_dir: Path, variant: Variant) -> list[Path]:
     plan = layout.plan
@@ -352,7 +363,9 @@ def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR, variant: Variant |
     """The plant's PDFs, the edition PDF and the EPUB from one make-up of the pages."""
     layout, variant = compose_for(plan_path, variant, proof_only)
     whole, pages = _rendered(layout, variant)
-    epub = _edition_epub(layout, proof_png(whole, dpi=COVER_DPI))
+    # One e-book whatever the PDFs are for: its cover is the screen front page's.
+    screen = whole if variant == SCREEN else _screen_edition(layout)
+    epub = _edition_epub(layout, proof_png(screen, dpi=COVER_DPI))
     with staged_outputs():
         paths = _write_edition_pdfs(layout, whole, pages, out_dir, variant)
         paths.append(write_atomically(edition_epub_path(layout.plan, out_dir), epub))

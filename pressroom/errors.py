@@ -276,6 +276,9 @@ CODES: dict[str, Code] = {
                               "or the part"),
     "PR430": Code(BuildError, "a press or archive PDF with no date to carry: set the issue "
                               "`date:` (or `SOURCE_DATE_EPOCH`)"),
+    "PR431": Code(BuildError, "a press PDF would carry RGB colour, or text or rules in other "
+                              "inks than black (a manuscript's stylesheet setting a colour in "
+                              "RGB): the message says what and where"),
     "PR420": Code(BuildError, "the laid-out page lost text: a part missing, off the sheet or "
                               "set under 5 pt (the build's own check of what is drawn)"),
     "PR410": Code(CopyfitError, "the article cannot fill its page: the message says how many "

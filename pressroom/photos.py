@@ -117,6 +117,8 @@ def press_photo(path: Path, space: str, largest: tuple[int, int] | None = None,
     page: the black plate alone), flattened on white paper (a press PDF/X-1a holds no
     transparency), and downsampled to ``largest`` pixels where it has more (the printed
     size at ``PRESS_PPI``), never upsampled. Raises PhotoFault as ``inspect_photo`` does."""
+    if space == "srgb":  # the archive's: sRGB under its sRGB intent, as the e-book has it
+        return ebook_photo(path)
     data = Path(path).read_bytes()
     key = (hashlib.sha256(data).digest(), f"press {space} {largest} {intent}")
     with _LOCK:
@@ -556,7 +558,10 @@ def _press(data: bytes, space: str, largest: tuple[int, int] | None,
     else:
         target = ImageCms.getOpenProfile(str(intent))
         if pixels.mode == "L":
-            pixels = pixels.convert("RGB")
+            # A grey photo through its own grey profile (a picture desk's Gray Gamma 2.2)
+            # into sRGB, then like any other: a grey profile cannot start an RGB transform.
+            pixels = _grey_to_srgb(pixels, profile)
+            profile = None
         source = profile or (_SRGB if pixels.mode == "RGB" else None)
         if source is not None:
             pixels = ImageCms.profileToProfile(pixels, source, target, renderingIntent=_INTENT,
@@ -568,6 +573,16 @@ def _press(data: bytes, space: str, largest: tuple[int, int] | None,
     clean.save(out, "JPEG", quality=PRESS_JPEG_QUALITY, optimize=True, progressive=False,
                subsampling=0)
     return out.getvalue(), "image/jpeg"
+
+
+def _grey_to_srgb(pixels: Image.Image, profile) -> Image.Image:
+    if profile is not None:
+        try:
+            return ImageCms.profileToProfile(pixels, profile, _SRGB, renderingIntent=_INTENT,
+                                             outputMode="RGB", flags=_FLAGS)
+        except ImageCms.PyCMSError:
+            pass  # a profile lcms cannot start from: the grey taken as it is
+    return pixels.convert("RGB")
 
 
 def _cmyk_guess(intent: Path | None) -> ImageCms.ImageCmsProfile:

@@ -5,6 +5,7 @@ table without colour, so the log reads the same.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -53,6 +54,14 @@ def _result(outcome: Outcome) -> str:
     return "up to date" if outcome.fresh else "built"
 
 
+def _failure(outcome: Outcome) -> str:
+    """A failed build in the table: its error's code (PR170: stand-ins refused for the
+    plate), whose message follows the table."""
+    found = re.search(r"\b(?:error|warning) (PR\d{3})\b", outcome.error or "")
+    code = f"{found.group(1)}, " if found else ""
+    return f"failed ({code}exit {outcome.code})"
+
+
 def summary(outcomes: Sequence[Outcome]) -> None:
     """The table: manuscript, outputs, pages, time, result; then every failure's message."""
     table = Table(title=None, show_edge=False, pad_edge=False)
@@ -63,7 +72,7 @@ def summary(outcomes: Sequence[Outcome]) -> None:
         outputs = ", ".join(Path(path).name for path in outcome.outputs) or "-"
         pages = str(outcome.pages) if outcome.pages else "-"
         table.add_row(shown(outcome.target), outputs, pages, f"{outcome.seconds:.2f} s",
-                      _result(outcome) if outcome.ok else f"failed (exit {outcome.code})")
+                      _result(outcome) if outcome.ok else _failure(outcome))
     OUT.print(table)
     failed = [outcome for outcome in outcomes if not outcome.ok]
     for outcome in failed:

@@ -18,6 +18,7 @@ plant's RIP, which newspaper plants set for 100 % K text anyway.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,9 @@ CMYK_INTENT = Intent(
 @dataclass(frozen=True)
 class Variant:
     """One kind of PDF. ``colours``: the stylesheet giving the page's inks;
-    ``photo_space``: what every photo is converted to (``"rgb"``: sRGB, ``"cmyk"``: the
-    intent's CMYK, a mono page's photos to grey); ``flat``: no transparency at all
+    ``photo_space``: what every photo is converted to (``"rgb"``: sRGB, CMYK kept as the
+    picture desk separated it; ``"srgb"``: all in sRGB; ``"cmyk"``: the intent's CMYK, a
+    mono page's photos grey); ``flat``: no transparency at all
     (PDF/X-1a); ``press``: for the plate, so stand-ins are refused; ``dated``: the PDF
     carries its creation date (the issue date or SOURCE_DATE_EPOCH)."""
 
@@ -65,11 +67,20 @@ class Variant:
     flat: bool = False
     press: bool = False
     dated: bool = False
+    proof: bool = False  # a proof of a press PDF (--proof-only): it may carry stand-ins
 
     @property
     def suffix(self) -> str:
-        """What the variant adds to an output's name: the screen PDF keeps the plain one."""
-        return "" if self.name == "screen" else f"-{self.name}"
+        """What the variant adds to an output's name: the screen PDF keeps the plain one; a
+        proof is named as one (build/<slug>-press-proof.pdf), so that it is never taken
+        for the plant's file."""
+        if self.name == "screen":
+            return ""
+        return f"-{self.name}-proof" if self.proof else f"-{self.name}"
+
+    def as_proof(self, proof_only: bool = True) -> "Variant":
+        """This variant for a proof that will not go to the plate (a press variant only)."""
+        return dataclasses.replace(self, proof=True) if proof_only and self.press else self
 
     def pdf_options(self) -> dict:
         return {"pdf_tags": True, "pdf_variant": self.pdf_variant}
@@ -82,7 +93,7 @@ VARIANTS = {variant.name: variant for variant in (
             press=True, dated=True),
     Variant("press-x1a", "pdf/x-1a", "PDF/X-1a:2003", "colours-press.css", "cmyk",
             CMYK_INTENT, flat=True, press=True, dated=True),
-    Variant("archive", "pdf/a-2a", "PDF/A-2A", "colours-screen.css", "rgb", dated=True),
+    Variant("archive", "pdf/a-2a", "PDF/A-2A", "colours-screen.css", "srgb", dated=True),
 )}
 
 

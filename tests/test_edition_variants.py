@@ -40,6 +40,7 @@ EXAMPLE = EDITIONS / "example.yaml"
 PAGES = ("20261201-A01.pdf", "20261201-A02.pdf", "20261201-A03.pdf")
 MONO = 1  # 第2版, 黑白版
 PRESS = VARIANTS["press"]
+PROOF = PRESS.as_proof()  # the example carries stand-ins: it is built as a proof
 ARTICLES = ROOT / "tests" / "articles"
 
 
@@ -81,11 +82,11 @@ def out(built) -> Path:
 
 
 def page_pdf(out: Path, index: int) -> Path:
-    return out / "example-press" / PAGES[index]
+    return out / "example-press-proof" / PAGES[index]
 
 
 def every_pdf(out: Path) -> list[Path]:
-    return [page_pdf(out, index) for index in range(len(PAGES))] + [out / "example-press.pdf"]
+    return [page_pdf(out, index) for index in range(len(PAGES))] + [out / "example-press-proof.pdf"]
 
 
 def ink_coverage(path: Path) -> list[tuple[float, float, float, float]]:
@@ -130,7 +131,8 @@ def colours_set(path: Path) -> list[tuple[bytes, tuple[str, ...]]]:
 def test_the_plans_variant_gives_the_press_files_beside_the_screen_ones(built):
     out, outcome, screen = built
     assert sorted(path.relative_to(out).as_posix() for path in outcome.outputs) == sorted(
-        [f"example-press/{name}" for name in PAGES] + ["example-press.pdf", "example.epub"])
+        [f"example-press-proof/{name}" for name in PAGES]
+        + ["example-press-proof.pdf", "example.epub"])
     for path, data in screen.items():
         assert path.read_bytes() == data, f"the press build touched {path.name}"
     assert outcome.pages == 3
@@ -151,7 +153,7 @@ def test_every_page_pdf_declares_pdf_x4_with_the_output_intent(out):
         metadata = root["/Metadata"].get_object().get_data().decode()
         assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in metadata
         assert "<xmp:CreateDate>2026-12-01T00:00:00+08:00</xmp:CreateDate>" in metadata
-    assert len(PdfReader(out / "example-press.pdf").pages) == 3
+    assert len(PdfReader(out / "example-press-proof.pdf").pages) == 3
 
 
 def test_the_mono_page_carries_no_cyan_magenta_or_yellow(out):
@@ -162,14 +164,14 @@ def test_the_mono_page_carries_no_cyan_magenta_or_yellow(out):
         if index != MONO:
             assert min(cyan, magenta, yellow) > 0, (index, pages[index])  # its photos
     # The edition's PDF prints each page as the page's own file does.
-    whole = ink_coverage(out / "example-press.pdf")
+    whole = ink_coverage(out / "example-press-proof.pdf")
     assert whole[MONO][:3] == (0, 0, 0)
 
 
 def test_photos_and_ads_are_cmyk_on_colour_pages_and_grey_on_the_mono_page(out):
     colours = [image_colours(page_pdf(out, index)) for index in range(len(PAGES))]
     assert colours == [["cmyk"], ["gray"], ["cmyk"] * 4]  # 第2版's one image: its ad
-    assert image_colours(out / "example-press.pdf") == ["cmyk", "gray", *["cmyk"] * 4]
+    assert image_colours(out / "example-press-proof.pdf") == ["cmyk", "gray", *["cmyk"] * 4]
 
 
 def test_text_and_rules_are_black_and_the_masthead_name_process_red(out):
@@ -185,8 +187,8 @@ def test_text_and_rules_are_black_and_the_masthead_name_process_red(out):
 
 def test_the_masthead_names_box_holds_the_front_pages_red(out, tree):
     """The box the press checks allow process colour in: the name's, and not the date's."""
-    edition = read_edition(tree / "editions" / "example.yaml", out)
-    assert edition.variant == PRESS  # the plan's
+    edition = read_edition(tree / "editions" / "example.yaml", out, PROOF)
+    assert edition.variant.name == "press"  # the plan's
     front = edition.sheets[0]
     ((left, bottom, right, top),) = masthead_boxes(front)
     name = [glyph for block in front.furniture for glyph in block.glyphs
@@ -200,9 +202,9 @@ def test_the_masthead_names_box_holds_the_front_pages_red(out, tree):
 
 
 def test_the_edition_checks_read_the_variants_files(out, tree):
-    edition = read_edition(tree / "editions" / "example.yaml", out)
+    edition = read_edition(tree / "editions" / "example.yaml", out, PROOF)
     files = check_files(edition)
-    assert files.passed and "example-press.pdf, example.epub" in files.figure, files
+    assert files.passed and "example-press-proof.pdf, example.epub" in files.figure, files
     assert check_whole(edition).passed
     screen = read_edition(tree / "editions" / "example.yaml", out, SCREEN)
     assert screen.page_path(0) == out / "example" / PAGES[0]
@@ -216,7 +218,7 @@ EDITION_CHECKS = ("identification", "intent", "boxes", "fonts", "glyphs", "colou
 
 
 def test_the_press_checks_pass_on_every_page(out, tree):
-    edition = read_edition(tree / "editions" / "example.yaml", out)
+    edition = read_edition(tree / "editions" / "example.yaml", out, PROOF)
     results = {result.check: result for sheet in edition.sheets
                for result in check_page_variant(edition, sheet)}
     wanted = [f"edition.p{number}.press.{name}" for number in (1, 2, 3)

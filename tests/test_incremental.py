@@ -111,7 +111,7 @@ def test_all_builds_the_rest_past_a_broken_manuscript_and_prints_the_table(tmp_p
             if "-notice" in line or "b-broken" in line}
     assert set(rows) >= {str(folder / "a-notice"), str(folder / "b-broken"),
                          str(folder / "c-notice")}
-    assert "failed (exit 2)" in rows[str(folder / "b-broken")]
+    assert "failed (PR102, exit 2)" in rows[str(folder / "b-broken")]
     assert "built" in rows[str(folder / "a-notice")] and "a-notice.pdf" in rows[str(folder / "a-notice")]
     assert "2 of 3 built or up to date, 1 failed" in table
     assert "b-broken/article.md:2" in run.stderr and "PR102" in run.stderr

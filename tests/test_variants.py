@@ -138,15 +138,22 @@ def test_a_proof_only_press_build_warns_of_each_stand_in(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1612137600")
     with diagnostics(emit=warned.append):
         path = build_pdf(DEFAULT, out_dir=tmp_path, variant=VARIANTS["press"], proof_only=True)
-    assert path.name == "boshan-report-press.pdf"
+    # A proof is never under the plant's file name.
+    assert path.name == "boshan-report-press-proof.pdf"
     assert [warning.code for warning in warned].count("PR507") == 4
+    assert "<xmp:CreateDate>2021-02-01T00:00:00Z</xmp:CreateDate>" in xmp(path)
 
 
-def test_an_undated_press_proof_needs_a_date(tmp_path, monkeypatch):
+def test_an_undated_page_is_a_proof_or_nothing(tmp_path, monkeypatch):
+    """An undated archive PDF is not made (PR430); a proof of an undated press page is,
+    dated by the clock, since a proof is not kept."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with diagnostics(), pytest.raises(BuildError) as caught:
-        build_pdf(DEFAULT, out_dir=tmp_path, variant=VARIANTS["press"], proof_only=True)
+        build_pdf(DEFAULT, out_dir=tmp_path, variant=VARIANTS["archive"])
     assert caught.value.code == "PR430" and "date:" in str(caught.value)
+    with diagnostics():
+        proof = build_pdf(DEFAULT, out_dir=tmp_path, variant=VARIANTS["press"], proof_only=True)
+    assert "<xmp:CreateDate>" in xmp(proof) and not list(tmp_path.glob("*-press.pdf"))
 
 
 def test_stand_ins_are_warned_of_on_a_screen_build_and_fail_strict(tmp_path):
@@ -225,3 +232,52 @@ def test_bleed_widens_the_press_page_beyond_its_trim_and_not_the_screen_one(tmp_
     assert page.bleedbox == page.mediabox
     screen_page = PdfReader(screen).pages[0]
     assert screen_page.mediabox == screen_page.trimbox
+    # The checks measure the sheet from its TrimBox: the bleed is no part of the page.
+    from pressroom.checks.check import check_pdf, check_typography
+
+    article = read_manuscript(folder)
+    failed = [str(result) for check in (check_pdf, check_typography)
+              for result in check(article, press) if not result.passed]
+    assert not failed, failed
+
+
+def test_a_stylesheet_setting_rgb_is_refused_for_the_plate(tmp_path):
+    """A manuscript's own print.css written before the inks were variables: RGB black
+    would reach the plate; the build reads its press PDF back and refuses it (PR431)."""
+    folder = tmp_path / "plate"
+    shutil.copytree(PLATE, folder)
+    (folder / "layouts" / "css").mkdir(parents=True)
+    shared = (ROOT / "layouts" / "css" / "print.css").read_text(encoding="utf-8")
+    (folder / "layouts" / "css" / "print.css").write_text(
+        shared.replace("  color: var(--ink);", "  color: #000;", 1), encoding="utf-8")
+    with diagnostics(), pytest.raises(BuildError) as caught:
+        build_pdf(folder, out_dir=tmp_path / "out", variant=VARIANTS["press"])
+    assert caught.value.code == "PR431" and "RGB" in caught.value.message
+    assert caught.value.where.path == folder / "layouts" / "css" / "print.css"
+    assert not (tmp_path / "out" / "plate-press.pdf").exists()
+
+
+def test_the_archive_holds_a_cmyk_photo_in_srgb(tmp_path):
+    """PDF/A-2 allows device CMYK only under a CMYK intent: the archive's photos are sRGB,
+    a picture desk's separated JPEG too."""
+    folder = tmp_path / "cmyk"
+    shutil.copytree(ROOT / "tests" / "reproducers" / "photo-jpeg-cmyk", folder)
+    source = folder / "article.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "---\n", "---\ndate: 2026-12-01\n", 1), encoding="utf-8")
+    with diagnostics():
+        archive = build_pdf(folder, out_dir=tmp_path / "out", variant=VARIANTS["archive"])
+    listing = subprocess.run(["pdfimages", "-list", str(archive)], check=True,
+                             capture_output=True, text=True).stdout.splitlines()[2:]
+    assert listing and {line.split()[5] for line in listing} == {"rgb"}
+
+
+def test_a_grey_photo_with_its_own_profile_is_made_cmyk(tmp_path):
+    source = tmp_path / "grey.jpg"
+    profile = Path("/usr/share/color/icc/ghostscript/default_gray.icc").read_bytes()
+    Image.new("L", (60, 40), 90).save(source, icc_profile=profile)
+    data, _ = photos.press_photo(source, "cmyk", None, CMYK_INTENT.path)
+    image = Image.open(io.BytesIO(data))
+    assert image.mode == "CMYK"
+    data, _ = photos.press_photo(source, "gray", None, CMYK_INTENT.path)
+    assert Image.open(io.BytesIO(data)).mode == "L"

@@ -43,6 +43,7 @@ from ..outputs.verify import (JUMP_FROM, JUMP_TO, LINE_END_HYPHEN, join_jumped, 
 from ..outputs.proof import (APPROVAL_DPI, CURRENT, STALE, approval_state, approved_proof_path,
                              compare, proof_png)
 from ..settings import PT_PER_MM, Settings, type_width
+from .typecheck import sheet_size
 from ..variants import SCREEN, Variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,7 +178,7 @@ def _pdf_pages(settings: Settings, reader: PdfReader) -> Result:
     problems = [f"page {number + 1} is blank" for number, text in enumerate(page_texts(reader))
                 if not text.strip()]
     for number, page in enumerate(reader.pages, 1):
-        box = page.mediabox
+        box = page.trimbox  # the sheet; a press PDF's bleed lies beyond it
         width, height = float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM
         if abs(width - settings.page_width) > 0.5 or abs(height - settings.page_height) > 0.5:
             problems.append(f"page {number} is {width:.0f} x {height:.0f} mm, the layout says "
@@ -218,7 +219,7 @@ def _pdf_area(settings: Settings, document: pypdfium2.PdfDocument) -> Result:
         problems.append("the type area is larger than the sheet (PR140)")
     for number in range(len(document)):
         page = document[number]
-        height = page.get_size()[1]
+        height = sheet_size(page)[1]
         boxes = []
         textpage = page.get_textpage()
         for index in range(textpage.count_chars()):

@@ -73,7 +73,7 @@ from .check import (AREA_TOLERANCE_PT, HUNG_INK_PT, HUNG_MARKS, JUMP_FROM, JUMP_
                     join_jumped, pdf_font_name, reading_order, run_build, squeeze, type_area)
 from ..typesetting.edition import edition_faces
 from ..variants import VARIANTS, Variant
-from .typecheck import Box, Glyph
+from .typecheck import Box, Glyph, sheet_size
 
 HEI_FONT = pdf_font_name(fonts.HEI, WEIGHTS[fonts.HEI])
 SHEET_TOLERANCE_PT = 0.5
@@ -237,7 +237,7 @@ def read_sheet(path: Path, index: int = 0) -> Sheet | None:
         return None
     try:
         page = document[0]
-        width, height = page.get_size()
+        width, height = sheet_size(page)  # the TrimBox: a bleed lies beyond it
         modules, furniture = _tagged_blocks(page)
         owner = {mcid: block for block in modules + furniture for mcid in block.mcids}
         textpage = page.get_textpage()
@@ -518,7 +518,7 @@ def check_sheet(edition: Edition, sheet: Sheet) -> Result:
         problems.append(f"{len(reader.pages)} pages, the plant takes one a file")
     width, height = settings.page_width * PT_PER_MM, settings.page_height * PT_PER_MM
     for number, page in enumerate(reader.pages, 1):
-        box = page.mediabox
+        box = page.trimbox  # the sheet; a bleed lies beyond it
         if abs(float(box.width) - width) > SHEET_TOLERANCE_PT \
                 or abs(float(box.height) - height) > SHEET_TOLERANCE_PT:
             problems.append(f"page {number} is {float(box.width):.1f} x {float(box.height):.1f} "

@@ -696,6 +696,16 @@ def _glyphs(name: str, reader: PdfReader, pages: Pages) -> Result:
                                          if problems else ""))
 
 
+def process_colour(pages: Pages, variant: Variant) -> Result:
+    """``_process_colour`` for a build reading its own press PDF back."""
+    return _process_colour("press.colour", pages, variant)
+
+
+def black_plate(pages: Pages, allowed: tuple = ()) -> Result:
+    """``_black`` for a build reading its own press PDF back."""
+    return _black("press.black", pages, allowed)
+
+
 def cid_glyphs(reader: PdfReader, name: str = "pdf.cids") -> Result:
     """``_glyphs`` of any PDF, the screen's too: Acrobat reads a CFF font as a RIP does."""
     return _glyphs(name, reader, read_pages(reader))

@@ -305,6 +305,14 @@ def _shown(value: float, name: str = "") -> str:
 
 # -- reading the glyphs ------------------------------------------------------------
 
+
+def sheet_size(page) -> tuple[float, float]:
+    """A PDFium page's sheet, its TrimBox: width, and the height its top-down coordinates
+    are measured from. WeasyPrint puts a press PDF's bleed around the trim, whose
+    bottom-left corner stays the origin."""
+    left, bottom, right, top = page.get_trimbox()
+    return right - left, top
+
 @dataclass(frozen=True)
 class Glyph:
     """One drawn character, in pt from the page's top-left corner."""
@@ -346,7 +354,9 @@ def read_page(pdf: Path, number: int = 0, em_boxes: frozenset[str] = frozenset()
     try:
         page = document[number]
         try:
-            width, height = page.get_size()
+            # The sheet is the TrimBox: a press PDF's bleed lies beyond it (its origin
+            # stays the trim's bottom-left corner, so only the height changes).
+            width, height = sheet_size(page)
             textpage = page.get_textpage()
             try:
                 glyphs = []

@@ -29,7 +29,7 @@ from .. import photos
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
     font_faces, font_roots, sandboxed
-from .verify import verify_drawn
+from .verify import verify_drawn, verify_inks
 from ..reading.model import Article
 
 STYLESHEETS = ("shared.css", "print.css")
@@ -45,17 +45,19 @@ def stylesheet_names(variant: Variant) -> tuple[str, ...]:
 
 def dated_stamp(variant: Variant, date: datetime.date | None, where: Location) -> str | None:
     """The PDF's creation date. A screen PDF carries one only when SOURCE_DATE_EPOCH gives
-    it; a press or archive PDF always does (SOURCE_DATE_EPOCH, else the issue date), never
-    the clock's, so that two builds are the same bytes."""
+    it; a press or archive PDF always does: the issue date's midnight (UTC+8), else
+    SOURCE_DATE_EPOCH, never the clock's, so that two builds are the same bytes. A proof
+    of an undated page (--proof-only) is dated by WeasyPrint's clock: it is a proof."""
+    if not variant.dated:
+        return created_stamp()
+    if date is not None:
+        return datetime.datetime.combine(date, datetime.time(), PRINTING_ZONE).isoformat()
     stamp = created_stamp()
-    if stamp or not variant.dated:
+    if stamp or variant.proof:
         return stamp
-    if date is None:
-        raise BuildError(
-            f"a {variant.name} PDF carries its date, and the page has none", where,
-            "set 'date:' (the issue date), or SOURCE_DATE_EPOCH for a proof", code="PR430")
-    midnight = datetime.datetime.combine(date, datetime.time(), PRINTING_ZONE)
-    return midnight.isoformat()
+    raise BuildError(
+        f"a {variant.name} PDF carries its date, and the page has none", where,
+        "set 'date:' (the issue date), or SOURCE_DATE_EPOCH", code="PR430")
 
 
 def photo_sizes(pages) -> dict:
@@ -77,6 +79,9 @@ def photo_sizes(pages) -> dict:
 def press_photos(variant: Variant, sizes: dict, mono: bool = False) -> dict:
     """What each photo becomes in a press PDF: its conversion and the most pixels it
     keeps (``photos.PRESS_PPI`` at printed size, as ``object-fit: cover`` scales it)."""
+    if variant.photo_space == "srgb":
+        # PDF/A: a CMYK photo under the archive's sRGB intent is not allowed: all in sRGB.
+        return {Path(image).resolve(): ("srgb",) for image in sizes}
     if variant.photo_space != "cmyk":
         return {}
     intent = intent_profile(variant.intent)
@@ -222,8 +227,10 @@ def render_layout(article: Article, layout: Layout, variant: Variant = SCREEN) -
         ).render(font_config=FontConfiguration(), **variant.pdf_options())
         check_page_count(document, len(layout.pages), "a layout", asker)
         verify_drawn(article, document)
-        return document.write_pdf(finisher=finisher(variant, html),
-                                  **variant.pdf_options())
+        data = document.write_pdf(finisher=finisher(variant, html), **variant.pdf_options())
+    if variant.press:
+        verify_inks(article, data, variant)
+    return data
 
 
 def finisher(variant: Variant, html: str):

@@ -396,3 +396,28 @@ def verify_ebook(articles, epub: bytes) -> None:
             errors.append(error)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+
+
+def verify_inks(article: Article, pdf: bytes, variant) -> None:
+    """A press PDF read back before it is written, as ``invoke check --variant`` reads it:
+    no RGB, and text and rules on the black plate alone. The shared layouts set every ink
+    through the variant's colour sheet; a manuscript's own stylesheet that sets a colour
+    in RGB (``color: #000``) would otherwise reach the plate unseen (PR431)."""
+    from pypdf import PdfReader
+
+    from ..checks.press import black_plate, process_colour, read_pages  # the same reading
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = read_pages(reader)
+    faults = [result.problem for result in (process_colour(pages, variant),
+                                            black_plate(pages)) if not result.passed]
+    if not faults:
+        return
+    own = sorted((article.folder / "layouts" / "css").glob("*.css")) \
+        if (article.folder / "layouts" / "css").is_dir() else []
+    raise BuildError(
+        f"the {variant.name} PDF would carry inks the plate must not: " + "; ".join(faults),
+        Location(own[0]) if own else Location(article.source),
+        "set colours with the variant's inks (var(--ink), var(--placeholder-ink), "
+        "var(--masthead-ink), from layouts/css/colours-press.css), never in RGB",
+        code="PR431")

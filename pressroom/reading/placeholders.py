@@ -100,9 +100,10 @@ def refuse_placeholders(found: list[Placeholder], variant, proof_only: bool) -> 
     if not found or not variant.press or proof_only:
         return
     count = f"{len(found)} stand-in{'s' if len(found) > 1 else ''}"
+    whose = "edition" if first_is_plan(found) else "page"
     raise ManuscriptError(
-        f"a {variant.name} PDF goes to the plate, and the page still carries {count} in "
-        f"place of " + "; ".join(f"{item.name}{_line(item)} ({item.setting})"
+        f"a {variant.name} PDF goes to the plate, and the {whose} still carries {count} in "
+        f"place of " + "; ".join(f"{item.name}{_line(item, found[0])} ({item.setting})"
                                  for item in found),
         found[0].where, "set each of them; for a proof that will not go to the plant, "
         "add --proof-only", code="PR170")
@@ -118,7 +119,11 @@ def warn_placeholders(found: list[Placeholder]) -> None:
             raise StrictError.from_warning(warning)
         diagnostics.warn(warning)
 
-def _line(item: Placeholder) -> str:
+def _line(item: Placeholder, first: Placeholder) -> str:
+    """Where the stand-in is, after its name: its line in the file the message names, or
+    its file and line (a story's photo in an edition's message)."""
+    if item.where.path != first.where.path:
+        return f" ({item.where})"
     return f" at line {item.where.line}" if item.where.line else ""
 
 
@@ -126,3 +131,7 @@ def report_placeholders(found: list[Placeholder], variant, proof_only: bool) -> 
     """Both at once: refused for the plate, else warned of."""
     refuse_placeholders(found, variant, proof_only)
     warn_placeholders(found)
+
+
+def first_is_plan(found: list[Placeholder]) -> bool:
+    return found[0].where.path.suffix in (".yaml", ".yml")
