@@ -181,8 +181,9 @@ def test_a_sheet_of_another_size_or_two_sheets_fails(copy):
     writer = PdfWriter()
     writer.add_page(PdfReader(path).pages[0])
     writer.add_page(PdfReader(path).pages[0])
-    for sheet in writer.pages:
+    for sheet in writer.pages:  # an A4 sheet: its trim (the sheet) and its media
         sheet.mediabox = RectangleObject([0, 0, 210 * PT_PER_MM, 297 * PT_PER_MM])
+        sheet.trimbox = sheet.bleedbox = sheet.mediabox
     with path.open("wb") as stream:
         writer.write(stream)
     edition = read_edition(PLAN, copy)
