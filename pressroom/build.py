@@ -26,7 +26,7 @@ from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
 from .reading.plan import Plan, page_file_name, read_plan
 from .reading.placeholders import article_placeholders, figure_placeholders, \
-    plan_placeholders, refuse_placeholders, report_placeholders, warn_placeholders
+    plan_placeholders, refuse_placeholders, warn_placeholders
 from .variants import SCREEN, Variant, variant_named
 
 if TYPE_CHECKING:

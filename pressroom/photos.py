@@ -119,18 +119,8 @@ def press_photo(path: Path, space: str, largest: tuple[int, int] | None = None,
     size at ``PRESS_PPI``), never upsampled. Raises PhotoFault as ``inspect_photo`` does."""
     if space == "srgb":  # the archive's: sRGB under its sRGB intent, as the e-book has it
         return ebook_photo(path)
-    data = Path(path).read_bytes()
-    key = (hashlib.sha256(data).digest(), f"press {space} {largest} {intent}")
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = _press(data, space, largest, intent)
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    return _cached(Path(path).read_bytes(), f"press {space} {largest} {intent}",
+                   lambda data: _press(data, space, largest, intent))
 
 
 def ebook_photo(path: Path) -> tuple[bytes, str]:
@@ -146,7 +136,8 @@ _CACHE_SIZE = 32  # photos of a full edition, both outputs; the oldest are dropp
 _LOCK = threading.Lock()
 
 
-def _cached(data: bytes, use: str):
+def _cached(data: bytes, use: str, make=None):
+    """``make`` (by default the maker of ``use``) of the photo's bytes, made once."""
     # By content, not by name and time: a file rewritten within the clock's resolution,
     # or the same photo under two names, is still what its bytes are.
     key = (hashlib.sha256(data).digest(), use)
@@ -154,7 +145,7 @@ def _cached(data: bytes, use: str):
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    value = _MAKERS[use](data)
+    value = (make or _MAKERS[use])(data)
     with _LOCK:
         _CACHE[key] = value
         while len(_CACHE) > _CACHE_SIZE:

@@ -19,6 +19,7 @@ plant's RIP, which newspaper plants set for 100 % K text anyway.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,14 @@ def variant_named(name: str) -> Variant:
 
 def intent_profile(intent: Intent) -> Path:
     """The intent's profile file, once it is known to be the pinned one."""
+    pinned_profile(intent)
+    return intent.path
+
+
+@functools.cache
+def pinned_profile(intent: Intent) -> bytes:
+    """The intent's profile's bytes, read and checked against the pin once a process (a
+    build asks for it for the sandbox, the page, its photos and the PDF's intent)."""
     try:
         data = intent.path.read_bytes()
     except OSError:
@@ -117,4 +126,4 @@ def intent_profile(intent: Intent) -> Path:
             f"another {intent.package} version", hint="install the pinned package version, "
             "or update the pin in pressroom/variants.py after checking the new profile",
             code="PR312")
-    return intent.path
+    return data

@@ -24,7 +24,7 @@ from ..errors import BuildError, Location, PressroomWarning, ResourceError, \
     StrictError, active_diagnostics
 from ..typesetting.compose import compose
 from ..typesetting.parts import Layout, SetFigure
-from ..variants import SCREEN, Variant, intent_profile
+from ..variants import SCREEN, Variant, intent_profile, pinned_profile
 from .. import photos
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
@@ -256,7 +256,7 @@ def name_intent(pdf, variant: Variant) -> None:
     been read Little CMS writes it 52 bytes longer, so that a second PDF of the process
     (an edition's pages after the whole edition, a rebuild in the watcher) would embed a
     profile that is not the pinned one."""
-    pinned = intent_profile(variant.intent).read_bytes()
+    pinned = pinned_profile(variant.intent)
     for intent in pdf.catalog.get("OutputIntents") or ():
         intent["OutputConditionIdentifier"] = pydyf.String(variant.intent.identifier)
         intent["OutputCondition"] = pydyf.String(variant.intent.condition)

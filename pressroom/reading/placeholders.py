@@ -127,11 +127,5 @@ def _line(item: Placeholder, first: Placeholder) -> str:
     return f" at line {item.where.line}" if item.where.line else ""
 
 
-def report_placeholders(found: list[Placeholder], variant, proof_only: bool) -> None:
-    """Both at once: refused for the plate, else warned of."""
-    refuse_placeholders(found, variant, proof_only)
-    warn_placeholders(found)
-
-
 def first_is_plan(found: list[Placeholder]) -> bool:
     return found[0].where.path.suffix in (".yaml", ".yml")
