@@ -603,6 +603,9 @@ def add_display_options(book: epub.EpubBook) -> None:
 WRITER_OPTIONS = {
     "raise_exceptions": True,
     "epub3_pages": False,  # no page list: the text has no print page breaks to map
+    # ebooklib's ZIP is only read back by reproducible_zip, which compresses every file
+    # once: deflating it here too cost a fifth of the e-book's time.
+    "compresslevel": 0,
 }
 
 
