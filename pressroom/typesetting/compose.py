@@ -33,12 +33,20 @@ from .folios import furniture, page_labels
 from .frames import PT_PER_MM
 from .pages import make_sheet, strip_too_long
 from .parts import Layout
-from .texts import MAX_LINES, Texts, jump_head
+from .texts import MAX_LINES, Texts, jump_head, keep_paragraphs
 
 
 def compose(article: Article, spec: PageSpec) -> Layout:
     """Set every text of the article and place it on as many pages as it needs."""
     texts = Texts.of(article, spec.settings)
+    try:
+        return _made_up(texts, spec)
+    finally:
+        # The editor's note is set with the head, at the width the make-up gives it.
+        keep_paragraphs(texts.faces)
+
+
+def _made_up(texts: Texts, spec: PageSpec) -> Layout:
     _check_columns(texts, spec)
     tried: list[int] = []
     if spec.settings.fill:  # one page, full, or a message that says which way and how much

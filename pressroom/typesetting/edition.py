@@ -41,7 +41,8 @@ from .pages import (_strip, head_band, strip_too_long, module_sheet, pitches, si
                     strip_box)
 from .parts import Page, SetFigure, Sizes
 from .measure import latin_widths
-from .texts import Texts, article_texts, faces_for, first_head, jump_head, text_runs
+from .texts import Texts, article_texts, faces_for, first_head, jump_head, keep_paragraphs, \
+    text_runs
 from ..faces import Typefaces, typefaces
 from ..reading.coverage import Run, report_faces, texts_by_role
 
@@ -166,14 +167,25 @@ def compose_edition(plan: Plan, articles: dict[Path, Article],
         article_texts(article))] + text_runs(furniture), chosen)
     texts = {folder: Texts.of(article, plan.settings) for folder, article in articles.items()}
     faces = faces_for(furniture, chosen)  # the faces of the masthead, the ear and the header strips
-    extra: dict[Path, int] = {}
-    refused: set[tuple[Path, int, int, int]] = set()
-    carry: dict[Path, int] = {}  # the most lines a story may carry over to its next page
-    cache: dict = {}  # the pages made up so far, by what each depends on
     # The room each page a story may jump to has, worked out once for every make-up.
     targets = {_jump_target(plan, number, story) for number, page in enumerate(plan.pages)
                for story in page.stories} - {None}
     rooms = {target: _room(plan, target, texts, artwork_sizes) for target in targets}
+    try:
+        return _made_up(plan, articles, texts, faces, artwork_sizes, rooms, chosen)
+    finally:
+        # The notes are set with the heads, at the widths the make-up gives them.
+        for text in texts.values():
+            keep_paragraphs(text.faces)
+
+
+def _made_up(plan: Plan, articles, texts, faces, artwork_sizes, rooms,
+             chosen: Typefaces) -> EditionLayout:
+    """The make-up of the pages, made again where a story's text did not pour."""
+    extra: dict[Path, int] = {}
+    refused: set[tuple[Path, int, int, int]] = set()
+    carry: dict[Path, int] = {}  # the most lines a story may carry over to its next page
+    cache: dict = {}  # the pages made up so far, by what each depends on
     for _ in range(MAX_REMAKES):
         try:
             made = _make_up_pages(plan, articles, texts, faces, artwork_sizes, rooms, extra,

@@ -82,7 +82,7 @@ class Texts:
     def of(cls, article: Article, settings: Settings) -> "Texts":
         _check_lengths(article, settings)
         texts = cls._set(article, settings)
-        keep_paragraphs(texts.faces)  # every text of the story set: body, note, captions
+        keep_paragraphs(texts.faces)  # the body and captions (the note comes with the head)
         _check_places(texts)
         return texts
 
