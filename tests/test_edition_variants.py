@@ -12,6 +12,7 @@ them but for a proof).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -21,13 +22,13 @@ from pathlib import Path
 
 import pytest
 import weasyprint
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from conftest import ROOT
 from pressroom import runner
 from pressroom.build import build_edition_pdf, edition_variant
 from pressroom.checks.edition import check_files, check_page_variant, check_whole, \
-    masthead_boxes, read_edition
+    check_whole_variant, masthead_boxes, read_edition
 from pressroom.errors import ErrorGroup, ManuscriptError, diagnostics
 from pressroom.outputs.edition import artwork_inks
 from pressroom.outputs.sandbox import Roots
@@ -226,6 +227,33 @@ def test_the_press_checks_pass_on_every_page(out, tree):
     assert set(wanted) <= set(results), sorted(results)
     failed = [str(results[name]) for name in wanted if not results[name].passed]
     assert not failed, "\n".join(failed)
+
+
+def test_the_press_checks_pass_on_the_edition_pdf_too(out, tree):
+    edition = read_edition(tree / "editions" / "example.yaml", out, PROOF)
+    results = {result.check: result for result in check_whole_variant(edition)}
+    wanted = [f"edition.whole.press.{name}" for name in EDITION_CHECKS]
+    assert set(wanted) <= set(results), sorted(results)
+    failed = [str(results[name]) for name in wanted if not results[name].passed]
+    assert not failed, "\n".join(failed)
+    assert "p2 (mono) C 0.0% M 0.0% Y 0.0%" in results["edition.whole.press.inkcov"].figure
+
+
+def test_the_edition_pdfs_mono_page_is_held_to_black(out, tree, tmp_path):
+    """The edition's PDF with the colour front page where the mono page belongs: its
+    checks find cyan, magenta and yellow on a page the plan prints in black alone."""
+    edition = read_edition(tree / "editions" / "example.yaml", out, PROOF)
+    pages = PdfReader(edition.whole_path).pages
+    writer = PdfWriter()
+    for page in (pages[0], pages[0], pages[2]):
+        writer.add_page(page)
+    tampered = dataclasses.replace(edition, out_dir=tmp_path)
+    with tampered.whole_path.open("wb") as file:
+        writer.write(file)
+    results = {result.check: result for result in check_whole_variant(tampered)}
+    inkcov = results["edition.whole.press.inkcov"]
+    assert not inkcov.passed and "page 2 is mono" in inkcov.problem, inkcov
+    assert not results["edition.whole.press.separations"].passed
 
 
 # -- what a press build refuses -------------------------------------------------------------

@@ -40,7 +40,8 @@ the order of the modules. Then, each a ``Result`` with one figure:
 * ``edition.pN.press.*`` (``.archive.*``): for a variant other than the screen's, the
   checks of a variant PDF (``pressroom.checks.press``) on each page PDF, a mono page
   (黑白版) held to carry no C, M or Y at all, the front page's process colour allowed
-  only in the box of the masthead's name.
+  only in the box of the masthead's name; ``edition.whole.press.*`` the same checks on
+  the edition's PDF, which the plant may be sent instead of the pages.
 """
 from __future__ import annotations
 
@@ -415,6 +416,8 @@ def iter_edition_checks(plan_path: Path, out_dir: Path,
     edition = read_edition(plan_path, out_dir, variant)
     yield check_files(edition)
     yield check_whole(edition)
+    if edition.variant.name != "screen" and edition.whole_path.is_file():
+        yield from check_whole_variant(edition)
     for index, sheet in enumerate(edition.sheets):
         name = edition.page_name(index)
         if sheet is None:
@@ -1123,6 +1126,23 @@ def check_page_variant(edition: Edition, sheet: Sheet) -> Iterator[Result]:
                                 mono_pages=frozenset() if page.colour else frozenset({0}),
                                 date=expected_date(edition), allowed_colour=allowed):
         yield dataclasses.replace(result, check=f"{edition.page_name(sheet.index)}.{result.check}")
+
+
+def check_whole_variant(edition: Edition) -> Iterator[Result]:
+    """The checks of a variant PDF on the edition's PDF, each page held to what its own
+    file is: a mono page without C, M or Y, a colour page's process colour only in the
+    masthead name's box (read from the page's own file, which ``edition.whole`` shows
+    the same page)."""
+    from .press import check_variant
+
+    plan = edition.plan
+    mono = frozenset(index for index, page in enumerate(plan.pages) if not page.colour)
+    allowed = tuple((sheet.index, *box) for sheet in edition.sheets if sheet is not None
+                    and plan.pages[sheet.index].colour and plan.pages[sheet.index].masthead
+                    for box in masthead_boxes(sheet))
+    for result in check_variant(edition.whole_path, edition.variant, mono_pages=mono,
+                                date=expected_date(edition), allowed_colour=allowed):
+        yield dataclasses.replace(result, check=f"edition.whole.{result.check}")
 
 
 def masthead_boxes(sheet: Sheet) -> list[tuple[float, float, float, float]]:
