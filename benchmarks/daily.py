@@ -13,7 +13,11 @@ peak memory is the largest resident size of any one process of the command.
 - ``invoke build --all`` on the test manuscripts with ``--jobs 1`` and ``--jobs 2``;
 - the peers on the same article.md: pandoc with WeasyPrint (``--pdf-engine=weasyprint``,
   six CSS columns, Debian's Noto CJK) plus ``pandoc -o article.epub``, and Typst (the
-  ``typst`` package) setting the same text in six columns.
+  ``typst`` package) setting the same text in six columns;
+- WeasyPrint alone on Pressroom's own page (the HTML a build gives it, every URL a plain
+  file, the screen PDF's options): a cold process importing WeasyPrint and writing the
+  PDF, and the same layout and writing in a warm process. Any build whose page WeasyPrint
+  sets costs at least that much, so these floors say how far the goals can be reached.
 
     python benchmarks/daily.py [--runs 5] [--manuscript PATH]
 
@@ -23,6 +27,7 @@ package (``pip install typst``); a missing peer is reported, not measured.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import shutil
@@ -90,7 +95,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--manuscript", default=str(ROOT / "manuscript" / "boshan-report"))
+    parser.add_argument("--floor-page", nargs=2, metavar=("MANUSCRIPT", "HTML"),
+                        help=argparse.SUPPRESS)  # the floor's page, in a process of its own
     args = parser.parse_args()
+    if args.floor_page:
+        write_floor_page(Path(args.floor_page[0]), Path(args.floor_page[1]))
+        return
     manuscript = Path(args.manuscript).resolve()
     python = sys.executable
     # The commands as installed, not through a version manager's shims (pyenv's add
@@ -126,19 +136,27 @@ def main() -> None:
             "/usr/share/fonts/opentype/noto"]
     except ImportError:
         print("the typst package is not installed: the Typst peer is not measured")
+    floor_html = _floor_page(manuscript, scratch)
+    commands["WeasyPrint alone (Pressroom's page)"] = [
+        python, "-c", FLOOR_SCRIPT, str(floor_html), str(scratch / "floor.pdf")]
     tests = [ROOT / "tests" / "manuscripts"]
     for jobs in (1, 2):
         commands[f"invoke build --all --jobs {jobs}"] = [
             *invoke, "build", "--all", "--folder", str(tests[0]), "--out",
             str(scratch / f"all-{jobs}"), "--jobs", str(jobs), "--force"]
 
+    # Pressroom's bytecode written, as Python writes it on an editor's machine (and
+    # scripts/install.sh where PYTHONDONTWRITEBYTECODE stops it): the peers' is, by pip.
+    compileall.compile_dir(ROOT / "pressroom", quiet=1)
+    compileall.compile_file(ROOT / "tasks.py", quiet=1)
     # One build first: the caches beside the outputs are made, as on an editor's machine.
     run_once([*invoke, "build", *on], ROOT, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, float] = {name: 0.0 for name in commands}
     for _ in range(args.runs):
         for name, command in commands.items():
-            seconds, peak = run_once(command, peer if "invoke" not in name else ROOT, env)
+            seconds, peak = run_once(command, peer if "pandoc" in name or "typst" in name
+                                     else ROOT, env)
             times[name].append(seconds)
             peaks[name] = max(peaks[name], peak)
     median = {name: statistics.median(values) for name, values in times.items()}
@@ -151,6 +169,8 @@ def main() -> None:
     watch_seconds = _watch_rebuild(manuscript, scratch, env)
     if watch_seconds is not None:
         print(f"{'watch rebuild (page + proof)':<34}{watch_seconds:>9.2f}")
+    warm_floor = _warm_floor(floor_html, scratch, env, args.runs)
+    print(f"{'WeasyPrint alone, warm':<34}{warm_floor:>9.2f}")
     print()
     if "pandoc + WeasyPrint (pdf)" in median:
         pair = median["pandoc + WeasyPrint (pdf)"] + median["pandoc (epub)"]
@@ -159,17 +179,77 @@ def main() -> None:
               "  (goal: 0.8 or less)")
         print(f"ratio invoke pdf / pandoc + WeasyPrint: "
               f"{median['invoke pdf --force'] / median['pandoc + WeasyPrint (pdf)']:.2f}")
+        floor = median["WeasyPrint alone (Pressroom's page)"]
+        print(f"floor: WeasyPrint alone on Pressroom's page / pandoc pair: {floor / pair:.2f}"
+              "  (no build of this page through WeasyPrint can go under it)")
     if "typst compile" in median:
         print(f"ratio invoke pdf / typst: {median['invoke pdf --force'] / median['typst compile']:.2f}")
     print(f"no-op build: {median['invoke build (no-op)']:.2f} s  (goal: 0.3 s or less)")
     if watch_seconds is not None:
-        print(f"watch rebuild: {watch_seconds:.2f} s  (goal: 0.5 s or less)")
-    build_peak = max(peaks[name] for name in commands if name.startswith("invoke"))
-    print(f"peak memory of a build process: {build_peak:.0f} MB  (goal: 150 MB or less)")
+        print(f"watch rebuild: {watch_seconds:.2f} s  (goal: 0.5 s or less; WeasyPrint's "
+              f"warm layout and writing of the page alone: {warm_floor:.2f} s)")
+    build_peak = max(peaks[name] for name in commands
+                     if name.startswith("invoke") and "--all" not in name)
+    all_peak = max(peaks[name] for name in commands if "--all" in name)
+    print(f"peak memory of a build process: {build_peak:.0f} MB  (goal: 150 MB or less); "
+          f"of a worker of --all on the test manuscripts: {all_peak:.0f} MB")
     one, two = median["invoke build --all --jobs 1"], median["invoke build --all --jobs 2"]
     print(f"--all on {len(list(tests[0].glob('*/article.md')))} test manuscripts: "
           f"{one:.2f} s with 1 job, {two:.2f} s with 2 ({one / two:.2f}x)")
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+# The screen PDF's options (pressroom.variants.SCREEN), the same as a build asks for.
+# Importing pressroom first spares WeasyPrint the library search a build never makes
+# (pressroom/libraries.py), so that the floor is WeasyPrint's own work.
+FLOOR_SCRIPT = ("import sys, pressroom, weasyprint; weasyprint.HTML(sys.argv[1]).write_pdf("
+                "sys.argv[2], pdf_variant='pdf/ua-1', pdf_tags=True)")
+
+
+def _floor_page(manuscript: Path, scratch: Path) -> Path:
+    """Pressroom's page of ``manuscript`` as WeasyPrint is given it, written to a file in
+    ``scratch`` by a process of its own: importing Pressroom here would make this process
+    large, and every process it starts would then count that size as its own peak."""
+    path = scratch / "floor.html"
+    subprocess.run([sys.executable, __file__, "--floor-page", str(manuscript), str(path)],
+                   cwd=ROOT, check=True)
+    return path
+
+
+def write_floor_page(manuscript: Path, path: Path) -> None:
+    """The page's HTML, with the sandbox's names of the files (file:///pressroom/...)
+    turned into their paths."""
+    from pressroom.errors import diagnostics
+    from pressroom.output import scratch as build_scratch
+    from pressroom.build import BUILD_DIR, prepare
+    from pressroom.outputs.pdf import page_html, page_roots
+    from pressroom.typesetting.compose import compose
+
+    with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None), \
+            build_scratch(BUILD_DIR):
+        article = prepare(manuscript)
+        layout = compose(article, article.printing)
+        roots = page_roots(article, layout=layout)
+        html = page_html(article, layout, roots)
+    html = re.sub(r"file:///pressroom/[^\"')]+",
+                  lambda match: roots.resolve(match.group(0))[0].as_uri(), html)
+    path.write_text(html, encoding="utf-8")
+
+
+def _warm_floor(page: Path, scratch: Path, env: dict[str, str], runs: int) -> float:
+    """The median seconds WeasyPrint takes, warm, to lay out and write ``page``."""
+    script = ("import statistics, sys, time, weasyprint\n"
+              "times = []\n"
+              "for run in range(int(sys.argv[3]) + 1):\n"
+              "    start = time.perf_counter()\n"
+              "    weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2], pdf_variant='pdf/ua-1',"
+              " pdf_tags=True)\n"
+              "    times.append(time.perf_counter() - start)\n"
+              "print(statistics.median(times[1:]))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(page), str(scratch / "warm.pdf"),
+                             str(runs)], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 def _watch_rebuild(manuscript: Path, scratch: Path, env: dict[str, str]) -> float | None:
