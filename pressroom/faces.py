@@ -242,7 +242,7 @@ class Typefaces:
 
 # -- what a design holds ---------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed as itself: HarfBuzz's set is neither
 class Repertoire:
     """What a design can draw, asked a code point at a time. An installed face's is
     HarfBuzz's own set (a few kB), never a Python set of its 45,000 code points: that is
