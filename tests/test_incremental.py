@@ -145,3 +145,30 @@ def test_out_writes_nowhere_outside_its_folder(copy, tmp_path):
     assert list((out / ".widths").glob("*.json")) and list((out / ".jinja").iterdir())
     assert sorted(path.name for path in copy.iterdir()) == sorted(
         path.name for path in SMALL.iterdir() if not path.name.startswith("approved-proof"))
+
+
+def test_a_new_process_breaks_no_paragraph_the_last_build_set(tmp_path, monkeypatch):
+    """The set paragraphs kept beside the outputs hold every text of the page, the
+    editor's note (set with the head, during the make-up) too: a second build, its faces
+    read afresh as a new process reads them, breaks none of them again."""
+    from pressroom.build import DEFAULT_MANUSCRIPT, prepare
+    from pressroom.errors import diagnostics
+    from pressroom.output import scratch
+    from pressroom.typesetting import breaking, texts
+    from pressroom.typesetting.compose import compose
+
+    broken = []
+    set_paragraph = breaking._set_paragraph
+    monkeypatch.setattr(breaking, "_set_paragraph",
+                        lambda text, *rest: broken.append(text) or set_paragraph(text, *rest))
+    monkeypatch.setattr(texts, "_METRICS", {})
+    with diagnostics(strict=False, emit=lambda warning: None, inform=lambda note: None), \
+            scratch(tmp_path):
+        article = prepare(DEFAULT_MANUSCRIPT)
+        compose(article, article.printing)
+        note = article.editor_note.paragraphs[0].text
+        assert note in broken  # the first build set it
+        broken.clear()
+        texts._METRICS.clear()  # as a new process: nothing set in memory
+        compose(article, article.printing)
+    assert not broken, broken
