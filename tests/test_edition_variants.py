@@ -29,7 +29,7 @@ from pressroom import runner
 from pressroom.build import build_edition_pdf, edition_variant
 from pressroom.checks.edition import check_files, check_page_variant, check_whole, \
     check_whole_variant, masthead_boxes, read_edition
-from pressroom.errors import ErrorGroup, ManuscriptError, diagnostics
+from pressroom.errors import BuildError, ErrorGroup, ManuscriptError, diagnostics
 from pressroom.outputs.edition import artwork_inks
 from pressroom.outputs.sandbox import Roots
 from pressroom.outputs.stamp import artwork_page
@@ -283,6 +283,48 @@ def write_artwork(path: Path, ink: str, svg: bool = False) -> Path:
             f"{{ width: 80mm; height: 40mm; background: {ink} }}</style><div></div>"
         )).write_pdf())
     return path
+
+
+def test_a_press_edition_reads_its_inks_back_before_it_is_written(tmp_path):
+    """A front page in colour with its masthead, a bleed, a mono page: made for the plate,
+    the masthead's red allowed in its box; then the plan's own print.css setting text in
+    RGB, as a stylesheet written before the inks were variables: refused (PR431) at that
+    stylesheet, nothing written."""
+    for name in ("prc-mohrss-notice-monthly-working-days", "prc-working-hours-provisions-1995"):
+        shutil.copytree(ARTICLES / name, tmp_path / "stories" / name,
+                        ignore=shutil.ignore_patterns("approved-proof*"))
+    plan = tmp_path / "plans" / "inks.yaml"
+    plan.parent.mkdir()
+    plan.write_text(textwrap.dedent("""\
+        publication: 测试日报
+        date: 2026-11-30
+        masthead: {}
+        layout: {bleed: 3}
+        pages:
+          - page: 第1版
+            section: 要闻
+            colour: 彩版
+            masthead: true
+            stories:
+              - ../stories/prc-mohrss-notice-monthly-working-days
+          - page: 第2版
+            section: 综合
+            colour: 黑白版
+            stories:
+              - ../stories/prc-working-hours-provisions-1995
+        """), encoding="utf-8")
+    with diagnostics():
+        written = build_edition_pdf(plan, tmp_path / "out", variant=PRESS)
+    assert len(written) == 3 and all(path.is_file() for path in written)
+    own = plan.parent / "layouts" / "css" / "print.css"
+    own.parent.mkdir(parents=True)
+    shared = (ROOT / "layouts" / "css" / "print.css").read_text(encoding="utf-8")
+    own.write_text(shared.replace("  color: var(--ink);", "  color: #000;", 1), encoding="utf-8")
+    with diagnostics(), pytest.raises(BuildError) as caught:
+        build_edition_pdf(plan, tmp_path / "refused", variant=PRESS)
+    assert caught.value.code == "PR431" and "RGB" in caught.value.message
+    assert caught.value.where.path == own
+    assert not (tmp_path / "refused").exists() or not any((tmp_path / "refused").rglob("*.pdf"))
 
 
 def test_a_press_build_refuses_artwork_in_inks_its_page_has_not(tmp_path):

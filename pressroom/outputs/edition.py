@@ -31,7 +31,7 @@ from .pdf import bleed_of, dated_stamp, finisher, intent_folders, intent_url, ph
     press_photos, stylesheet_names
 from .sandbox import Asker, Roots, check_page_count, font_faces, font_roots, sandboxed
 from .stamp import Stamp, artwork_page, stamp
-from .verify import verify_edition
+from .verify import verify_edition, verify_edition_inks
 
 RASTER = (".png", ".jpg", ".jpeg")  # artwork Pressroom converts for the plate itself
 
@@ -142,6 +142,8 @@ def render_edition(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[by
         check_page_count(document, len(layout.pages), "an edition", asker)
         verify_edition(layout, document)
         whole = document.write_pdf(finisher=finisher(variant, html), **options)
+        if variant.press:
+            verify_edition_inks(layout, whole, variant)
         pages = [document.copy([page]).write_pdf(
                      finisher=finisher(variant, f"{html}\n{number}"), **options)
                  for number, page in enumerate(document.pages)]

@@ -403,21 +403,44 @@ def verify_inks(article: Article, pdf: bytes, variant) -> None:
     no RGB, and text and rules on the black plate alone. The shared layouts set every ink
     through the variant's colour sheet; a manuscript's own stylesheet that sets a colour
     in RGB (``color: #000``) would otherwise reach the plate unseen (PR431)."""
+    _refuse_inks(_ink_faults(pdf, variant), variant, article.folder, Location(article.source))
+
+
+def verify_edition_inks(layout, pdf: bytes, variant) -> None:
+    """``verify_inks`` for an edition's PDF as WeasyPrint wrote it, before the artwork is
+    stamped on (supplied artwork has its inks checked apart): the masthead's red may stand
+    in process colour in the masthead's box of a colour page, nothing else may. The boxes
+    are in the PDF's user space, whose origin is the trim's bottom left (WeasyPrint puts a
+    bleed at negative coordinates)."""
+    allowed = tuple(
+        (number, box.left, page.height - box.top - box.height, box.right,
+         page.height - box.top)
+        for number, page in enumerate(layout.pages) if page.colour and page.masthead
+        for box in (page.masthead.box,))
+    _refuse_inks(_ink_faults(pdf, variant, allowed), variant, layout.plan.folder,
+                 Location(layout.plan.source))
+
+
+def _ink_faults(pdf: bytes, variant, allowed: tuple = ()) -> list[str]:
     from pypdf import PdfReader
 
     from ..checks.press import black_plate, process_colour, read_pages  # the same reading
 
-    reader = PdfReader(io.BytesIO(pdf))
-    pages = read_pages(reader)
-    faults = [result.problem for result in (process_colour(pages, variant),
-                                            black_plate(pages)) if not result.passed]
+    pages = read_pages(PdfReader(io.BytesIO(pdf)))
+    return [result.problem for result in (process_colour(pages, variant),
+                                          black_plate(pages, allowed)) if not result.passed]
+
+
+def _refuse_inks(faults: list[str], variant, folder, where: Location) -> None:
+    """PR431 at the folder's own stylesheet, if it has one (what the shared layouts do
+    not set), else at the manuscript or plan."""
     if not faults:
         return
-    own = sorted((article.folder / "layouts" / "css").glob("*.css")) \
-        if (article.folder / "layouts" / "css").is_dir() else []
+    css = folder / "layouts" / "css"
+    own = sorted(css.glob("*.css")) if css.is_dir() else []
     raise BuildError(
         f"the {variant.name} PDF would carry inks the plate must not: " + "; ".join(faults),
-        Location(own[0]) if own else Location(article.source),
+        Location(own[0]) if own else where,
         "set colours with the variant's inks (var(--ink), var(--placeholder-ink), "
         "var(--masthead-ink), from layouts/css/colours-press.css), never in RGB",
         code="PR431")
