@@ -250,6 +250,25 @@ def test_invoke_check_names_the_failing_check(tmp_path, built):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name", ["boshan-report.pdf", "boshan-report.epub"])
+@pytest.mark.parametrize("damage", ["emptied", "cut short"])
+def test_a_damaged_output_is_one_failure_and_the_other_checks_still_run(tmp_path, built, name,
+                                                                        damage):
+    """A PDF or EPUB emptied or cut short since it was built (a full disk, a copy
+    interrupted): "not read" with the command that builds it again, never a crash."""
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    data = (out / name).read_bytes()
+    (out / name).write_bytes(b"" if damage == "emptied" else data[:len(data) // 3])
+    results = list(iter_checks(DEFAULT, out))
+    kind = name.rsplit(".", 1)[1]
+    broken = [result for result in results if result.check == kind]
+    assert len(broken) == 1 and not broken[0].passed and broken[0].figure == "not read"
+    assert "invoke build" in broken[0].problem
+    other = "epub" if kind == "pdf" else "pdf"
+    assert any(result.check.startswith(f"{other}.") and result.passed for result in results)
+
+
 def test_two_builds_in_different_time_zones_are_byte_identical():
     from pressroom.checks.check import check_reproducible
 

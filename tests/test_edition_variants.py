@@ -256,6 +256,15 @@ def test_the_edition_pdfs_mono_page_is_held_to_black(out, tree, tmp_path):
     assert not results["edition.whole.press.separations"].passed
 
 
+def test_a_damaged_edition_pdf_is_one_failure_of_its_press_checks(out, tree, tmp_path):
+    edition = dataclasses.replace(read_edition(tree / "editions" / "example.yaml", out, PROOF),
+                                  out_dir=tmp_path)
+    edition.whole_path.write_bytes(b"")
+    (result,) = check_whole_variant(edition)
+    assert result.check == "edition.whole.press.read" and not result.passed, result
+    assert result.figure == "not read"
+
+
 # -- what a press build refuses -------------------------------------------------------------
 
 def test_a_press_build_refuses_the_examples_stand_ins_naming_each(tmp_path):

@@ -30,6 +30,7 @@ import pypdfium2.raw as pdfium_c
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from ..errors import Location, PressroomError, printable
 from ..faces import Typefaces, file_cmap, needs_glyph
@@ -151,6 +152,24 @@ def _in_order(text: str, article: Article) -> tuple[int, str]:
 
 
 # -- the PDF ------------------------------------------------------------------------
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` is no PDF or EPUB the checks can read (a file cut short or overwritten
+    since it was built), or None: one failure then, not a crash of every check."""
+    try:
+        if path.suffix == ".pdf":
+            len(PdfReader(path).pages)
+            pypdfium2.PdfDocument(str(path)).close()
+        else:
+            with zipfile.ZipFile(path) as archive:
+                damaged = archive.testzip()
+            if damaged:
+                return f"{damaged} in it is damaged"
+    except (PyPdfError, pypdfium2.PdfiumError, zipfile.BadZipFile, OSError, ValueError,
+            KeyError) as error:
+        return f"{type(error).__name__}: {' '.join(str(error).split())[:120]}"
+    return None
+
 
 def check_pdf(article: Article, path: Path) -> Iterator[Result]:
     reader = PdfReader(path)
@@ -741,11 +760,16 @@ def iter_checks(manuscript: Path, out_dir: Path, variant: Variant = SCREEN) -> I
     checks = ((f"{variant.suffix}.pdf", pdf_checks), (".epub", (check_epub,)))
     for suffix, group in checks:
         path = out_dir / f"{article.slug}{suffix}"
+        build = command("build", "manuscript", article.folder, out_dir) + (
+            "" if variant == SCREEN or suffix == ".epub" else f" --variant {variant.name}")
+        kind = suffix.rsplit(".", 1)[1]
         if not path.exists():
-            build = command("build", "manuscript", article.folder, out_dir) + (
-                "" if variant == SCREEN or suffix == ".epub" else f" --variant {variant.name}")
-            yield Result(suffix.rsplit(".", 1)[1], False, "not built",
-                         f"{shown(path)} is missing: run '{build}'")
+            yield Result(kind, False, "not built", f"{shown(path)} is missing: run '{build}'")
+            continue
+        problem = _unreadable(path)
+        if problem:
+            yield Result(kind, False, "not read", f"{shown(path)} is no {kind.upper()} that "
+                         f"can be read ({problem}): run '{build}'")
             continue
         for check in group:
             yield from check(article, path)

@@ -29,6 +29,7 @@ import numpy as np
 from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, \
     StreamObject
 
@@ -1067,8 +1068,15 @@ def check_variant(path: Path, variant: Variant, mono_pages: frozenset[int] = fro
     if not variant.press and not variant.dated:
         return
     path = Path(path)
-    reader = PdfReader(path)
-    pages = read_pages(reader)
+    try:
+        reader = PdfReader(path)
+        pages = read_pages(reader)
+    except (PyPdfError, OSError, ValueError, KeyError) as error:
+        # A file cut short or overwritten: one failure, and the other checks still run.
+        yield Result(f"{'press' if variant.press else 'archive'}.read", False, "not read",
+                     f"{path.name} is no PDF that can be read ({type(error).__name__}: "
+                     f"{' '.join(str(error).split())[:120]}); build it again")
+        return
     if variant.press:
         yield _identification("press.identification", reader, path, variant)
         yield _intent("press.intent", reader, variant)
