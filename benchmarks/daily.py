@@ -218,21 +218,27 @@ def _floor_page(manuscript: Path, scratch: Path) -> Path:
 
 def write_floor_page(manuscript: Path, path: Path) -> None:
     """The page's HTML, with the sandbox's names of the files (file:///pressroom/...)
-    turned into their paths."""
+    turned into their paths, set with its caches beside it, not in the project's build/.
+    The photos are given as their files (what the print PDF embeds of a JPEG or PNG that
+    needs no turning or conversion)."""
     from pressroom.errors import diagnostics
     from pressroom.output import scratch as build_scratch
-    from pressroom.build import BUILD_DIR, prepare
+    from pressroom.build import prepare
     from pressroom.outputs.pdf import page_html, page_roots
     from pressroom.typesetting.compose import compose
 
     with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None), \
-            build_scratch(BUILD_DIR):
+            build_scratch(path.parent / "floor-out"):
         article = prepare(manuscript)
         layout = compose(article, article.printing)
         roots = page_roots(article, layout=layout)
         html = page_html(article, layout, roots)
-    html = re.sub(r"file:///pressroom/[^\"')]+",
-                  lambda match: roots.resolve(match.group(0))[0].as_uri(), html)
+    def real(match: re.Match) -> str:
+        path, reason = roots.resolve(match.group(0))
+        if path is None:
+            sys.exit(f"the floor's page names {match.group(0)}, which the sandbox refuses: {reason}")
+        return path.as_uri()
+    html = re.sub(r"file:///pressroom/[^\"')]+", real, html)
     path.write_text(html, encoding="utf-8")
 
 

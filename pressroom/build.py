@@ -10,7 +10,7 @@ import functools
 import gc
 import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .reading.coverage import check_coverage
 from .outputs.epub import render_epub
@@ -82,13 +82,16 @@ def page_of(article: Article, variant: Variant = SCREEN) -> bytes:
     return pdf
 
 
-def _released(pdf: bytes) -> bytes:
-    """The PDF, once the page's layout is freed. WeasyPrint's boxes refer to one another,
-    so a laid-out page outlives its PDF until the cyclic collector runs: collected before
-    the proof or the cover is drawn, the page's 11 MB are not added to theirs, and a
-    build's peak memory is the page's alone."""
+T = TypeVar("T")
+
+
+def _released(made: T) -> T:
+    """The PDF (or an edition's PDFs), once the pages' layout is freed. WeasyPrint's boxes
+    refer to one another, so a laid-out page outlives its PDF until the cyclic collector
+    runs: collected before the proofs or the cover are drawn, the page's 11 MB are not
+    added to theirs, and a build's peak memory is the page's alone."""
     gc.collect()
-    return pdf
+    return made
 
 
 def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
@@ -333,7 +336,7 @@ def _rendered(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, 
     pages are made."""
     from .outputs.edition import render_edition
 
-    pdfs = render_edition(layout, variant)
+    pdfs = _released(render_edition(layout, variant))
     warn_placeholders(plan_placeholders(layout.plan, layout.articles))
     return pdfs
 
