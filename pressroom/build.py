@@ -19,7 +19,6 @@ from .errors import CopyfitError
 from .reading.manuscript import article_path, read_manuscript
 from .reading.model import Article
 from .output import scratch, staged_outputs, write_atomically
-from .outputs.pdf import render_pdf
 from .outputs.proof import (APPROVAL_DPI, approval_record, approval_record_path,
                             approved_proof_path, page_count, proof_png)
 from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
@@ -73,6 +72,15 @@ def prepare_for(manuscript: Path, variant: Variant, proof_only: bool) -> Article
     article = prepare(manuscript)
     refuse_placeholders(article_placeholders(article), variant, proof_only)
     return article
+
+
+def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
+    """The article's PDF (``outputs.pdf.render_pdf``), WeasyPrint imported with it on the
+    first page set: the e-book of a page already built draws its cover from that PDF and
+    does without WeasyPrint (0.3 s of ``invoke epub``)."""
+    from .outputs import pdf
+
+    return pdf.render_pdf(article, variant)
 
 
 def page_of(article: Article, variant: Variant = SCREEN) -> bytes:

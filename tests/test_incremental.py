@@ -129,6 +129,20 @@ def test_a_no_op_build_does_not_load_the_typesetting(copy, tmp_path):
     assert not {"weasyprint", "pressroom.build", "ebooklib"} & imported
 
 
+def test_the_e_book_of_a_page_already_built_does_not_load_weasyprint(copy, tmp_path):
+    """invoke epub after invoke pdf: the cover is drawn from the PDF the manifest vouches
+    for, so nothing sets a page and WeasyPrint is never imported."""
+    out = tmp_path / "out"
+    assert _invoke("pdf", "--manuscript", str(copy), "--out", str(out)).returncode == 0
+    env = dict(os.environ, PYTHONPROFILEIMPORTTIME="1")
+    run = _invoke("epub", "--manuscript", str(copy), "--out", str(out), env=env)
+    assert run.returncode == 0 and (out / "notice.epub").is_file(), run.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"pressroom.build", "ebooklib"} <= imported
+    assert "weasyprint" not in imported
+
+
 def test_out_writes_nowhere_outside_its_folder(copy, tmp_path):
     build_dir = ROOT / "build"
     before = set(build_dir.rglob("*")) if build_dir.exists() else set()

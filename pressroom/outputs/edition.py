@@ -31,7 +31,8 @@ from .pdf import bleed_of, dated_stamp, finisher, intent_folders, intent_url, ph
     press_photos, stylesheet_names
 from .sandbox import Asker, Roots, check_page_count, font_faces, font_roots, sandboxed
 from .stamp import Stamp, artwork_page, stamp
-from .verify import verify_edition, verify_edition_inks
+from .drawn import verify_edition
+from .verify import verify_edition_inks
 
 RASTER = (".png", ".jpg", ".jpeg")  # artwork Pressroom converts for the plate itself
 

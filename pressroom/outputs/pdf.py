@@ -29,7 +29,8 @@ from .. import photos
 from .layouts import LAYOUTS_DIR, render, stylesheet
 from .sandbox import Asker, Roots, SandboxRefusal, check_page_count, created_stamp, \
     font_faces, font_roots, sandboxed
-from .verify import verify_drawn, verify_inks
+from .drawn import verify_drawn
+from .verify import verify_inks
 from ..reading.model import Article
 
 STYLESHEETS = ("shared.css", "print.css")
