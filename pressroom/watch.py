@@ -18,6 +18,7 @@ from what a request asks for.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.server
 import json
 import secrets
@@ -125,8 +126,8 @@ class Preview:
 # -- the builds ---------------------------------------------------------------------
 
 class _Rebuild:
-    """One rebuild: its errors, and what it has said (the EPUB's build repeats the page's
-    notes, such as the leading chosen; the terminal shows each once)."""
+    """One rebuild: its errors, and what it has said (the EPUB's build reads the
+    manuscript again and repeats its warnings; the terminal shows each once)."""
 
     def __init__(self, emit: Emit, said: set[str]):
         self.emit = emit
@@ -177,7 +178,9 @@ def rebuild(preview: Preview, emit: Emit = print, said: set[str] | None = None) 
     number = preview.status.build + 1
     preview.update(build=number, ok=not run.errors, error="\n".join(run.errors) or None,
                    seconds=page_seconds, under_way="e-book", **changes)
-    epub = run.attempt(build.build_epub, manuscript, out_dir)
+    # The e-book's cover from the page just made, not from a second setting of it.
+    made = out_dir / changes["pdf"] if page is not None else None
+    epub = run.attempt(functools.partial(build.build_epub, page=made), manuscript, out_dir)
     seconds = time.perf_counter() - start
     status = preview.update(under_way=None, ok=not run.errors,
                             error="\n".join(run.errors) or None,

@@ -329,6 +329,27 @@ def test_rebuild_seconds(tmp_path):
     assert [path.name for path in (tmp_path / "out").iterdir()] == before
 
 
+def test_a_rebuild_sets_the_page_once_the_e_book_taking_its_cover_from_it(tmp_path,
+                                                                            monkeypatch):
+    """The page, its proof, then the e-book, whose cover is drawn from the PDF just made:
+    one setting of the page a save (two before, the e-book's cover setting it again)."""
+    from pressroom import build
+    from pressroom.watch import Preview, rebuild
+
+    copy = tmp_path / "short"
+    shutil.copytree(SHORT, copy, ignore=shutil.ignore_patterns("approved-proof*"))
+    set_pages = []
+    render_pdf = build.render_pdf
+    monkeypatch.setattr(build, "render_pdf",
+                        lambda *args, **kwargs: set_pages.append(1) or render_pdf(*args, **kwargs))
+    preview = Preview(copy, tmp_path / "out")
+    lines = []
+    status = rebuild(preview, emit=lines.append)
+    assert status.ok and status.epub == "short.epub", lines
+    assert len(set_pages) == 1, lines
+    assert (tmp_path / "out" / "short.epub").is_file()
+
+
 def test_ctrl_c_stops_cleanly(watcher):
     # A save, and Ctrl-C as soon as its rebuild is under way (if the rebuild is quicker
     # than the poll, the stop finds the watcher idle: it must be clean either way).
