@@ -38,10 +38,6 @@ DEFAULT_MANUSCRIPT = MANUSCRIPTS_DIR / "boshan-report"
 BUILD_DIR = ROOT / "build"
 COVER_DPI = 60  # 638 x 921 px for a 四开 page: a sharp thumbnail, a small book
 
-# What is imported by now lives as long as the process: frozen, the cyclic collector never
-# scans it again, so that collecting a page's layout (``_released``) takes 20 ms, not 70.
-gc.freeze()
-
 
 def _in_scratch(function):
     """Run a build with its temporary files in ``scratch(out_dir)``: none is left in the
@@ -74,12 +70,22 @@ def prepare_for(manuscript: Path, variant: Variant, proof_only: bool) -> Article
     return article
 
 
+@functools.cache
+def _imported() -> None:
+    """Once the page's modules are imported: what they hold lives as long as the process.
+    Frozen, the cyclic collector never scans it again, so that collecting a page's layout
+    (``_released``) takes 20 ms, not 70. Once only: what a later freeze found alive (a
+    warm process's last layout, not yet collected) would never be collected."""
+    gc.freeze()
+
+
 def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
     """The article's PDF (``outputs.pdf.render_pdf``), WeasyPrint imported with it on the
     first page set: the e-book of a page already built draws its cover from that PDF and
     does without WeasyPrint (0.3 s of ``invoke epub``)."""
     from .outputs import pdf
 
+    _imported()
     return pdf.render_pdf(article, variant)
 
 
@@ -344,6 +350,7 @@ def _rendered(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, 
     pages are made."""
     from .outputs.edition import render_edition
 
+    _imported()
     pdfs = _released(render_edition(layout, variant))
     warn_placeholders(plan_placeholders(layout.plan, layout.articles))
     return pdfs
