@@ -269,6 +269,23 @@ def test_a_damaged_output_is_one_failure_and_the_other_checks_still_run(tmp_path
     assert any(result.check.startswith(f"{other}.") and result.passed for result in results)
 
 
+def test_an_e_book_whose_file_inside_is_overwritten_is_one_failure(tmp_path, built):
+    """Bytes overwritten inside a compressed file of the EPUB: its ZIP still opens, the
+    file does not inflate; "not read", not a crash."""
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    path = out / "boshan-report.epub"
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("EPUB/images/cover.png")
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra) + 100
+    data[start:start + 50] = bytes(50)
+    path.write_bytes(bytes(data))
+    results = list(iter_checks(DEFAULT, out))
+    (broken,) = [result for result in results if result.check == "epub"]
+    assert not broken.passed and broken.figure == "not read", broken
+
+
 def test_two_builds_in_different_time_zones_are_byte_identical():
     from pressroom.checks.check import check_reproducible
 

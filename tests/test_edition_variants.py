@@ -334,6 +334,11 @@ def test_a_press_edition_reads_its_inks_back_before_it_is_written(tmp_path):
     assert caught.value.code == "PR431" and "RGB" in caught.value.message
     assert caught.value.where.path == own
     assert not (tmp_path / "refused").exists() or not any((tmp_path / "refused").rglob("*.pdf"))
+    # The masthead's red is the name's alone: its date lines in it are refused too.
+    own.write_text(shared + "\n.front-info { color: var(--masthead-ink); }\n", encoding="utf-8")
+    with diagnostics(), pytest.raises(BuildError) as caught:
+        build_edition_pdf(plan, tmp_path / "red-dates", variant=PRESS)
+    assert caught.value.code == "PR431" and "not on K only" in caught.value.message
 
 
 def test_a_press_build_refuses_artwork_in_inks_its_page_has_not(tmp_path):

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -165,8 +166,8 @@ def _unreadable(path: Path) -> str | None:
                 damaged = archive.testzip()
             if damaged:
                 return f"{damaged} in it is damaged"
-    except (PyPdfError, pypdfium2.PdfiumError, zipfile.BadZipFile, OSError, ValueError,
-            KeyError) as error:
+    except (PyPdfError, pypdfium2.PdfiumError, zipfile.BadZipFile, zlib.error, EOFError,
+            OSError, ValueError, KeyError) as error:
         return f"{type(error).__name__}: {' '.join(str(error).split())[:120]}"
     return None
 

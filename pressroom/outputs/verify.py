@@ -255,17 +255,25 @@ def verify_inks(article: Article, pdf: bytes, variant) -> None:
     _refuse_inks(_ink_faults(pdf, variant), variant, article.folder, Location(article.source))
 
 
+# Around the masthead name's line box, where its process red may lie: a glyph standing
+# proud of its line, never as far as the date lines a grid row under it.
+NAME_MARGIN_PT = 3.0
+
+
 def verify_edition_inks(layout, pdf: bytes, variant) -> None:
     """``verify_inks`` for an edition's PDF as WeasyPrint wrote it, before the artwork is
-    stamped on (supplied artwork has its inks checked apart): the masthead's red may stand
-    in process colour in the masthead's box of a colour page, nothing else may. The boxes
-    are in the PDF's user space, whose origin is the trim's bottom left (WeasyPrint puts a
-    bleed at negative coordinates)."""
+    stamped on (supplied artwork, a masthead's too, has its inks checked apart): the
+    masthead's name set in type may stand in process red on a colour page, nothing else
+    may. The boxes are in the PDF's user space, whose origin is the trim's bottom left
+    (WeasyPrint puts a bleed at negative coordinates)."""
+    margin = NAME_MARGIN_PT
     allowed = tuple(
-        (number, box.left, page.height - box.top - box.height, box.right,
-         page.height - box.top)
+        (number, front.box.left + box.left - margin,
+         page.height - front.box.top - box.top - box.height - margin,
+         front.box.left + box.right + margin, page.height - front.box.top - box.top + margin)
         for number, page in enumerate(layout.pages) if page.colour and page.masthead
-        for box in (page.masthead.box,))
+        for front in (page.masthead,) for line in front.lines if line.kind == "name"
+        for box in (line.box,))
     _refuse_inks(_ink_faults(pdf, variant, allowed), variant, layout.plan.folder,
                  Location(layout.plan.source))
 
