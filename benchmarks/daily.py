@@ -202,8 +202,9 @@ def main() -> None:
 # The screen PDF's options (pressroom.variants.SCREEN), the same as a build asks for.
 # Importing pressroom first spares WeasyPrint the library search a build never makes
 # (pressroom/libraries.py), so that the floor is WeasyPrint's own work.
+FLOOR_OPTIONS = "pdf_variant='pdf/ua-1', pdf_tags=True"
 FLOOR_SCRIPT = ("import sys, pressroom, weasyprint; weasyprint.HTML(sys.argv[1]).write_pdf("
-                "sys.argv[2], pdf_variant='pdf/ua-1', pdf_tags=True)")
+                f"sys.argv[2], {FLOOR_OPTIONS})")
 
 
 def _floor_page(manuscript: Path, scratch: Path) -> Path:
@@ -248,8 +249,7 @@ def _warm_floor(page: Path, scratch: Path, env: dict[str, str], runs: int) -> fl
               "times = []\n"
               "for run in range(int(sys.argv[3]) + 1):\n"
               "    start = time.perf_counter()\n"
-              "    weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2], pdf_variant='pdf/ua-1',"
-              " pdf_tags=True)\n"
+              f"    weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2], {FLOOR_OPTIONS})\n"
               "    times.append(time.perf_counter() - start)\n"
               "print(statistics.median(times[1:]))\n")
     result = subprocess.run([sys.executable, "-c", script, str(page), str(scratch / "warm.pdf"),

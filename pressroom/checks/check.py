@@ -154,7 +154,7 @@ def _in_order(text: str, article: Article) -> tuple[int, str]:
 
 # -- the PDF ------------------------------------------------------------------------
 
-def _unreadable(path: Path) -> str | None:
+def unreadable(path: Path) -> str | None:
     """Why ``path`` is no PDF or EPUB the checks can read (a file cut short or overwritten
     since it was built), or None: one failure then, not a crash of every check."""
     try:
@@ -767,7 +767,7 @@ def iter_checks(manuscript: Path, out_dir: Path, variant: Variant = SCREEN) -> I
         if not path.exists():
             yield Result(kind, False, "not built", f"{shown(path)} is missing: run '{build}'")
             continue
-        problem = _unreadable(path)
+        problem = unreadable(path)
         if problem:
             yield Result(kind, False, "not read", f"{shown(path)} is no {kind.upper()} that "
                          f"can be read ({problem}): run '{build}'")

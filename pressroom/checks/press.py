@@ -29,13 +29,12 @@ import numpy as np
 from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, \
     StreamObject
 
 from .. import photos
 from ..variants import Variant
-from .check import Result
+from .check import Result, unreadable
 
 GS_MISSING = "install Debian's ghostscript (scripts/install.sh)"
 PDFIMAGES_MISSING = "install Debian's poppler-utils (scripts/install.sh)"
@@ -1068,15 +1067,13 @@ def check_variant(path: Path, variant: Variant, mono_pages: frozenset[int] = fro
     if not variant.press and not variant.dated:
         return
     path = Path(path)
-    try:
-        reader = PdfReader(path)
-        pages = read_pages(reader)
-    except (PyPdfError, OSError, ValueError, KeyError) as error:
-        # A file cut short or overwritten: one failure, and the other checks still run.
+    problem = unreadable(path)
+    if problem:  # a file cut short or overwritten: one failure, the other checks still run
         yield Result(f"{'press' if variant.press else 'archive'}.read", False, "not read",
-                     f"{path.name} is no PDF that can be read ({type(error).__name__}: "
-                     f"{' '.join(str(error).split())[:120]}); build it again")
+                     f"{path.name} is no PDF that can be read ({problem}); build it again")
         return
+    reader = PdfReader(path)
+    pages = read_pages(reader)
     if variant.press:
         yield _identification("press.identification", reader, path, variant)
         yield _intent("press.intent", reader, variant)

@@ -266,16 +266,21 @@ def verify_edition_inks(layout, pdf: bytes, variant) -> None:
     masthead's name set in type may stand in process red on a colour page, nothing else
     may. The boxes are in the PDF's user space, whose origin is the trim's bottom left
     (WeasyPrint puts a bleed at negative coordinates)."""
-    margin = NAME_MARGIN_PT
-    allowed = tuple(
-        (number, front.box.left + box.left - margin,
-         page.height - front.box.top - box.top - box.height - margin,
-         front.box.left + box.right + margin, page.height - front.box.top - box.top + margin)
-        for number, page in enumerate(layout.pages) if page.colour and page.masthead
-        for front in (page.masthead,) for line in front.lines if line.kind == "name"
-        for box in (line.box,))
+    allowed = tuple(_name_box(number, page, line.box)
+                    for number, page in enumerate(layout.pages) if page.colour and page.masthead
+                    for line in page.masthead.lines if line.kind == "name")
     _refuse_inks(_ink_faults(pdf, variant, allowed), variant, layout.plan.folder,
                  Location(layout.plan.source))
+
+
+def _name_box(number: int, page, line) -> tuple:
+    """``(page, x0, y0, x1, y1)`` of a masthead name's line (a Box from the masthead's top
+    left) with its margin, in the PDF's user space (y upwards from the trim's foot)."""
+    left = page.masthead.box.left + line.left
+    top = page.masthead.box.top + line.top
+    margin = NAME_MARGIN_PT
+    return (number, left - margin, page.height - top - line.height - margin,
+            left + line.width + margin, page.height - top + margin)
 
 
 def _ink_faults(pdf: bytes, variant, allowed: tuple = ()) -> list[str]:
