@@ -168,9 +168,12 @@ def scratch(out_dir: Path) -> Iterator[Path]:
         return
     made = [parent for parent in (out_dir, *out_dir.parents) if not parent.exists()]
     try:
-        sweep(out_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = open(folder / LOCK_FILE, "wb")  # noqa: SIM115 - held for the block
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _guarded(out_dir):
+            sweep(out_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = open(folder / LOCK_FILE, "wb")  # noqa: SIM115 - held for the block
+            fcntl.flock(lock, fcntl.LOCK_EX)
     except OSError as error:
         with _IN_USE_LOCK:
             del _IN_USE[folder]
@@ -178,7 +181,6 @@ def scratch(out_dir: Path) -> Iterator[Path]:
                             f"{error.strerror or error}", None,
                             "check the folder's permissions and free space",
                             code="PR300") from None
-    fcntl.flock(lock, fcntl.LOCK_EX)
     previous = tempfile.tempdir
     tempfile.tempdir = str(folder)
     token = _OUT_DIR.set(out_dir)
@@ -193,11 +195,35 @@ def scratch(out_dir: Path) -> Iterator[Path]:
         lock.close()
         # The scratch root only if no other build is using it, and the output folder
         # (and its parents) only if this build made them and wrote nothing there.
-        for emptied in (folder.parent, *made):
-            try:
+        try:
+            with _guarded(out_dir):
+                folder.parent.rmdir()
+            for emptied in made:
                 emptied.rmdir()
-            except OSError:
-                break
+        except OSError:
+            pass
+
+
+@contextmanager
+def _guarded(out_dir: Path) -> Iterator[None]:
+    """Held (a lock on the output folder itself) while a build makes its scratch folder
+    and takes its lock, sweeps, or removes the scratch root: builds starting together
+    (the workers of --all) never sweep a folder another has made but not yet locked, nor
+    remove the root another is making its folder in. Where the file system cannot lock a
+    folder, the builds go on unguarded, as they would on one machine at a time."""
+    try:
+        guard = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(guard, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(guard)
 
 
 # The caches a build keeps beside its outputs (faces cut, Latin widths, set paragraphs,

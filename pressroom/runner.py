@@ -182,43 +182,103 @@ def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = F
              jobs: int | None = None, force: bool = False,
              done: Callable[[Outcome], None] = lambda outcome: None,
              variant: str | None = None, proof_only: bool = False) -> list[Outcome]:
-    """Build every target, ``jobs`` at a time in worker processes (default: one a core),
-    past any failure; ``done`` hears of each as it ends. Outcomes in the targets' order."""
-    targets = list(targets)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(targets) or 1))
-    if jobs == 1:
-        outcomes = []
-        for target in targets:
-            outcomes.append(_run_collected(task, target, out_dir, strict, force, variant,
-                                           proof_only))
-            done(outcomes[-1])
-        return outcomes
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    """Build every target, ``jobs`` at a time (default: one a core), past any failure;
+    ``done`` hears of each as it ends. Outcomes in the targets' order.
 
-    # Forked workers start at once and share what this process has loaded; the pipeline
-    # itself is imported in each worker by its first build.
-    context = multiprocessing.get_context("fork")
+    The targets up to date are answered here, from their manifests. Of the others, each
+    is built in a process of its own, forked from this one once the pipeline is imported:
+    a worker starts warm, and its memory is one build's, never what the builds before it
+    left behind (the long and the photo manuscripts one after another would hold some
+    15 MB more than either alone)."""
+    targets = list(targets)
     results: dict[Path, Outcome] = {}
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    try:
-        futures = {pool.submit(_run_collected, task, target, out_dir, strict, force, variant,
-                               proof_only): target
-                   for target in targets}
-        for future in as_completed(futures):
-            target = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                raise KeyboardInterrupt from None  # a worker ended by Ctrl-C
-            except Exception as error:  # noqa: BLE001 - a worker that failed: reported
-                outcome = Outcome(target, error=internal_error(error), code=EXIT_INTERNAL)
-            results[target] = outcome
+    stale = []
+    for target in targets:
+        fresh = None if force else _up_to_date(task, target, out_dir, strict, variant,
+                                                proof_only)
+        if fresh is None:
+            stale.append(target)
+        else:
+            results[target] = fresh
+            done(fresh)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale) or 1))
+    if len(stale) == 1:
+        results[stale[0]] = _run_collected(task, stale[0], out_dir, strict, True, variant,
+                                           proof_only)
+        done(results[stale[0]])
+    elif stale:
+        arguments = (out_dir, strict, True, variant, proof_only)
+        for outcome in _in_workers(task, stale, arguments, jobs):
+            results[outcome.target] = outcome
             done(outcome)
+    return [results[target] for target in targets]
+
+
+def _up_to_date(task: str, target: Path, out_dir: Path, strict: bool, variant: str | None,
+                proof_only: bool) -> Outcome | None:
+    if task == "epub":
+        variant, proof_only = None, False
+    start = time.perf_counter()
+    job = job_of(task, target, False, strict, variant, proof_only)
+    fresh = manifest.up_to_date(job, out_dir)
+    if fresh is None:
+        return None
+    return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
+                   time.perf_counter() - start, fresh=True)
+
+
+def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> Iterable[Outcome]:
+    """Each target's outcome as its worker ends, ``jobs`` workers at a time."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from . import build  # imported once here, for every worker
+    from .outputs import pdf  # noqa: F401 - WeasyPrint, likewise
+
+    build._imported()  # frozen before the forks: no worker's collector touches it
+    context = multiprocessing.get_context("fork")
+    queue = list(targets)
+    running: dict = {}  # the worker's end of the pipe -> (process, target)
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                target = queue.pop(0)
+                reader, writer = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(writer, task, target, *arguments),
+                                          daemon=True)
+                process.start()
+                writer.close()
+                running[reader] = (process, target)
+            # A pipe is ready when its outcome is sent, or at its end if the worker died.
+            for reader in wait(list(running)):
+                process, target = running.pop(reader)
+                try:
+                    outcome = reader.recv()
+                except EOFError:
+                    outcome = None
+                reader.close()
+                process.join()
+                if outcome is None and process.exitcode == EXIT_INTERRUPTED:
+                    raise KeyboardInterrupt  # a worker ended by Ctrl-C
+                yield outcome or Outcome(target, error=_lost_worker(process.exitcode),
+                                         code=EXIT_INTERNAL)
     except BaseException:
         # Ctrl-C: the builds under way discard what they staged, none queued starts.
-        pool.shutdown(wait=True, cancel_futures=True)
+        for process, _ in running.values():
+            process.join()
         raise
-    pool.shutdown(wait=True)
-    return [results[target] for target in targets]
+
+
+def _worker(writer, task: str, target: Path, *arguments) -> None:
+    try:
+        writer.send(_run_collected(task, target, *arguments))
+    finally:
+        writer.close()
+
+
+def _lost_worker(exitcode: int | None) -> str:
+    how = f"was killed by signal {-exitcode}" if exitcode and exitcode < 0 else \
+        f"exited with code {exitcode}"
+    return (f"internal error: the process building it {how} before it reported (a bug in "
+            f"Pressroom or a library it uses, not in the manuscript; out of memory, if the "
+            f"system killed it)")

@@ -2,15 +2,18 @@
 many manuscripts build in parallel past a failure; --out writes nowhere else."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import pdfinfo
 from conftest import ROOT
 from pressroom import manifest, runner
 
@@ -115,6 +118,62 @@ def test_all_builds_the_rest_past_a_broken_manuscript_and_prints_the_table(tmp_p
     assert "built" in rows[str(folder / "a-notice")] and "a-notice.pdf" in rows[str(folder / "a-notice")]
     assert "2 of 3 built or up to date, 1 failed" in table
     assert "b-broken/article.md:2" in run.stderr and "PR102" in run.stderr
+
+
+def _desk(tmp_path: Path, names: tuple[str, ...]) -> Path:
+    folder = tmp_path / "desk"
+    for name in names:
+        shutil.copytree(SMALL, folder / name, ignore=shutil.ignore_patterns("approved-proof*"))
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_all_builds_each_manuscript_in_a_process_of_its_own(tmp_path, monkeypatch, jobs):
+    """A worker's memory is one build's: no manuscript is built in a process that built
+    another (or in this one), and each is built whole."""
+    folder = _desk(tmp_path, ("a-notice", "b-notice", "c-notice"))
+    out = tmp_path / "out"
+    targets = sorted(folder.iterdir())
+    build = runner._run_collected
+
+    def signed(task, target, *arguments):  # runs where the manuscript is built
+        outcome = build(task, target, *arguments)
+        return dataclasses.replace(outcome, messages=(f"built in {os.getpid()}",))
+
+    monkeypatch.setattr(runner, "_run_collected", signed)
+    heard = []
+    outcomes = runner.run_many("build", targets, out, jobs=jobs,
+                               done=lambda outcome: heard.append(os.getpid()))
+    assert [outcome.target for outcome in outcomes] == targets
+    assert all(outcome.ok and not outcome.fresh for outcome in outcomes), outcomes
+    for name in ("a-notice", "b-notice", "c-notice"):
+        assert pdfinfo.page_count(out / f"{name}.pdf") == 1 and (out / f"{name}.epub").is_file()
+    builders = [outcome.messages[0] for outcome in outcomes]
+    assert len(set(builders)) == 3 and f"built in {os.getpid()}" not in builders
+    assert heard == [os.getpid()] * 3  # the table hears of each in this process
+
+    # Nothing changed: each is answered from its manifest, and nothing is built.
+    again = runner.run_many("build", targets, out, jobs=jobs)
+    assert all(outcome.fresh and not outcome.messages for outcome in again)
+
+
+def test_all_reports_a_worker_that_died_and_builds_the_rest(tmp_path, monkeypatch):
+    folder = _desk(tmp_path, ("a-notice", "b-killed", "c-notice"))
+    out = tmp_path / "out"
+    build = runner._run_collected
+
+    def killed_on_b(task, target, *arguments):  # in the forked worker
+        if target.name == "b-killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return build(task, target, *arguments)
+
+    monkeypatch.setattr(runner, "_run_collected", killed_on_b)
+    outcomes = {outcome.target.name: outcome
+                for outcome in runner.run_many("build", sorted(folder.iterdir()), out, jobs=2)}
+    assert outcomes["a-notice"].ok and outcomes["c-notice"].ok
+    dead = outcomes["b-killed"]
+    assert dead.code == 70 and "killed by signal 9" in dead.error, dead
+    assert not list(out.glob("b-killed*")) and (out / "c-notice.pdf").is_file()
 
 
 def test_a_no_op_build_does_not_load_the_typesetting(copy, tmp_path):
