@@ -62,7 +62,13 @@ def files_digest(files: Iterable[Path], base: Path) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(os.path.relpath(path, base).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(file_digest(path).encode() + b"\n")
+        try:
+            content = file_digest(path)
+        except OSError as error:
+            # A dangling link, a file this user cannot read: the build may never open it,
+            # and reports it where it does (a figure naming it); the fingerprint notes it.
+            content = f"unreadable: {error.strerror or error}"
+        digest.update(content.encode() + b"\n")
     return digest.hexdigest()
 
 

@@ -174,9 +174,11 @@ def scratch(out_dir: Path) -> Iterator[Path]:
             folder.mkdir(parents=True, exist_ok=True)
             lock = open(folder / LOCK_FILE, "wb")  # noqa: SIM115 - held for the block
             fcntl.flock(lock, fcntl.LOCK_EX)
-    except OSError as error:
+    except BaseException as error:  # a Ctrl-C waiting for the guard too: not in use
         with _IN_USE_LOCK:
             del _IN_USE[folder]
+        if not isinstance(error, OSError):
+            raise
         raise ResourceError(f"the output folder {out_dir} cannot be written: "
                             f"{error.strerror or error}", None,
                             "check the folder's permissions and free space",

@@ -9,6 +9,7 @@ failing one, and gives one ``Outcome`` a manuscript for the summary table.
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -220,7 +221,10 @@ def _up_to_date(task: str, target: Path, out_dir: Path, strict: bool, variant: s
         variant, proof_only = None, False
     start = time.perf_counter()
     job = job_of(task, target, False, strict, variant, proof_only)
-    fresh = manifest.up_to_date(job, out_dir)
+    try:
+        fresh = manifest.up_to_date(job, out_dir)
+    except Exception:  # noqa: BLE001 - its worker meets the problem and reports it
+        return None
     if fresh is None:
         return None
     return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
@@ -233,8 +237,9 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
     from multiprocessing.connection import wait
 
     from . import build  # imported once here, for every worker
-    from .outputs import pdf  # noqa: F401 - WeasyPrint, likewise
 
+    if task != "epub":  # an e-book's cover is mostly drawn from a page already built
+        from .outputs import pdf  # noqa: F401 - WeasyPrint, likewise
     build._imported()  # frozen before the forks: no worker's collector touches it
     context = multiprocessing.get_context("fork")
     queue = list(targets)
@@ -244,7 +249,8 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
             while queue and len(running) < jobs:
                 target = queue.pop(0)
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(writer, task, target, *arguments),
+                process = context.Process(target=_worker,
+                                          args=(reader, writer, task, target, *arguments),
                                           daemon=True)
                 process.start()
                 writer.close()
@@ -254,8 +260,8 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
                 process, target = running.pop(reader)
                 try:
                     outcome = reader.recv()
-                except EOFError:
-                    outcome = None
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    outcome = None  # it died before its outcome, or while sending it
                 reader.close()
                 process.join()
                 if outcome is None and process.exitcode == EXIT_INTERRUPTED:
@@ -263,15 +269,25 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
                 yield outcome or Outcome(target, error=_lost_worker(process.exitcode),
                                          code=EXIT_INTERNAL)
     except BaseException:
-        # Ctrl-C: the builds under way discard what they staged, none queued starts.
-        for process, _ in running.values():
+        # Ctrl-C: the builds under way discard what they staged, none queued starts. What
+        # a worker still sends is read and dropped: it never waits on a full pipe.
+        for reader, (process, _) in running.items():
+            try:
+                reader.recv()
+            except (EOFError, OSError, pickle.UnpicklingError):
+                pass
+            reader.close()
             process.join()
         raise
 
 
-def _worker(writer, task: str, target: Path, *arguments) -> None:
+def _worker(reader, writer, task: str, target: Path, *arguments) -> None:
+    reader.close()  # the parent's end, which the fork copied
+    outcome = _run_collected(task, target, *arguments)
     try:
-        writer.send(_run_collected(task, target, *arguments))
+        writer.send(outcome)
+    except OSError:
+        pass  # the run was stopped: nobody reads it
     finally:
         writer.close()
 

@@ -176,6 +176,47 @@ def test_all_reports_a_worker_that_died_and_builds_the_rest(tmp_path, monkeypatc
     assert not list(out.glob("b-killed*")) and (out / "c-notice.pdf").is_file()
 
 
+def test_a_worker_still_sending_is_read_when_the_run_stops(tmp_path):
+    """The run stops (here: the table's callback fails) while a worker sends an outcome
+    larger than a pipe holds: it is read and dropped, and the run ends, never waiting on
+    that worker for good."""
+    folder = _desk(tmp_path, ("a-notice", "b-notice"))
+    script = f"""
+import time, sys
+from pathlib import Path
+from pressroom import runner
+
+def fake(task, target, *arguments):
+    if target.name == "b-notice":
+        time.sleep(0.5)
+        return runner.Outcome(target, messages=("x" * 2_000_000,))
+    return runner.Outcome(target)
+
+def done(outcome):
+    raise RuntimeError("the table could not be printed")
+
+runner._run_collected = fake
+try:
+    runner.run_many("build", sorted(Path({str(folder)!r}).iterdir()), Path({str(tmp_path)!r}),
+                    jobs=2, force=True, done=done)
+except RuntimeError as error:
+    print("stopped:", error)
+"""
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and "stopped: the table could not be printed" in run.stdout, \
+        run.stderr
+
+
+def test_a_dangling_link_in_a_manuscript_folder_does_not_stop_its_build(tmp_path):
+    folder = _desk(tmp_path, ("a-notice", "b-notice"))
+    (folder / "b-notice" / "notes.txt").symlink_to(tmp_path / "nowhere")
+    out = tmp_path / "out"
+    targets = sorted(folder.iterdir())
+    assert all(outcome.ok for outcome in runner.run_many("build", targets, out, jobs=2))
+    assert all(outcome.fresh for outcome in runner.run_many("build", targets, out, jobs=2))
+
+
 def test_a_no_op_build_does_not_load_the_typesetting(copy, tmp_path):
     out = tmp_path / "out"
     assert _invoke("build", "--manuscript", str(copy), "--out", str(out)).returncode == 0

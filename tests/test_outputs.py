@@ -208,3 +208,32 @@ def test_ctrl_c_during_invoke_pdf_leaves_no_partial_file(tmp_path):
         assert any(code == 130 for _, code in outcomes), outcomes
     finally:
         target.unlink(missing_ok=True)
+
+
+def test_builds_starting_together_never_sweep_one_another_s_scratch_folder(tmp_path):
+    """Many builds entering their scratch folder at once (as the workers of --all do): a
+    build's sweep of folders left by dead builds never takes one another build has made
+    but not yet locked, and nothing is left once all are done."""
+    import os
+    import tempfile
+
+    out = tmp_path / "out"
+    failed = 0
+    for _ in range(10):
+        children = []
+        for _ in range(12):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 0
+                try:
+                    with output.scratch(out):
+                        made = tempfile.mkdtemp(prefix="weasyprint-")
+                        time.sleep(0.01)
+                        Path(made, "face.otf").write_bytes(b"x")
+                except BaseException:  # noqa: BLE001 - any failure is the child's exit code
+                    code = 1
+                os._exit(code)
+            children.append(pid)
+        failed += sum(os.waitpid(pid, 0)[1] != 0 for pid in children)
+    assert failed == 0
+    assert not out.exists() or list(out.rglob("*")) == []
