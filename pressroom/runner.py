@@ -223,7 +223,7 @@ def _up_to_date(task: str, target: Path, out_dir: Path, strict: bool, variant: s
     job = job_of(task, target, False, strict, variant, proof_only)
     try:
         fresh = manifest.up_to_date(job, out_dir)
-    except Exception:  # noqa: BLE001 - its worker meets the problem and reports it
+    except OSError:  # its worker meets the problem and reports it
         return None
     if fresh is None:
         return None
@@ -282,12 +282,17 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
 
 
 def _worker(reader, writer, task: str, target: Path, *arguments) -> None:
-    reader.close()  # the parent's end, which the fork copied
-    outcome = _run_collected(task, target, *arguments)
     try:
-        writer.send(outcome)
-    except OSError:
-        pass  # the run was stopped: nobody reads it
+        reader.close()  # the parent's end, which the fork copied
+        outcome = _run_collected(task, target, *arguments)
+        try:
+            writer.send(outcome)
+        except OSError:
+            pass  # the run was stopped: nobody reads it
+    except KeyboardInterrupt:
+        # Ctrl-C outside the build (as the worker starts, or sends): nothing of it is
+        # staged; the parent hears it from the exit code, without a trace.
+        os._exit(EXIT_INTERRUPTED)
     finally:
         writer.close()
 
