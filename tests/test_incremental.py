@@ -176,6 +176,25 @@ def test_all_reports_a_worker_that_died_and_builds_the_rest(tmp_path, monkeypatc
     assert not list(out.glob("b-killed*")) and (out / "c-notice.pdf").is_file()
 
 
+def test_a_worker_ended_by_ctrl_c_ends_the_run_as_interrupted(tmp_path, monkeypatch):
+    """A worker reports Ctrl-C by its exit code (130): the run ends as interrupted, once
+    the other builds under way have ended, and no build is left staged."""
+    folder = _desk(tmp_path, ("a-notice", "b-interrupted", "c-notice"))
+    out = tmp_path / "out"
+    build = runner._run_collected
+
+    def interrupted_on_b(task, target, *arguments):  # in the forked worker
+        if target.name == "b-interrupted":
+            os._exit(130)
+        return build(task, target, *arguments)
+
+    monkeypatch.setattr(runner, "_run_collected", interrupted_on_b)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_many("build", sorted(folder.iterdir()), out, jobs=2)
+    assert not list(out.glob("b-interrupted*"))
+    assert not list(out.rglob("*.part")) and not (out / ".tmp").exists()
+
+
 def test_a_worker_still_sending_is_read_when_the_run_stops(tmp_path):
     """The run stops (here: the table's callback fails) while a worker sends an outcome
     larger than a pipe holds: it is read and dropped, and the run ends, never waiting on
