@@ -71,7 +71,7 @@ def prepare_for(manuscript: Path, variant: Variant, proof_only: bool) -> Article
 
 
 @functools.cache
-def _imported() -> None:
+def freeze_imported() -> None:
     """Once the page's modules are imported: what they hold lives as long as the process.
     Frozen, the cyclic collector never scans it again, so that collecting a page's layout
     (``_released``) takes 20 ms, not 70. The little garbage made by then (some dozens of
@@ -86,7 +86,7 @@ def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
     does without WeasyPrint (0.3 s of ``invoke epub``)."""
     from .outputs import pdf
 
-    _imported()
+    freeze_imported()
     return pdf.render_pdf(article, variant)
 
 
@@ -351,7 +351,7 @@ def _rendered(layout: EditionLayout, variant: Variant = SCREEN) -> tuple[bytes, 
     pages are made."""
     from .outputs.edition import render_edition
 
-    _imported()
+    freeze_imported()
     pdfs = _released(render_edition(layout, variant))
     warn_placeholders(plan_placeholders(layout.plan, layout.articles))
     return pdfs

@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
@@ -219,10 +219,8 @@ def _guarded(out_dir: Path) -> Iterator[None]:
         yield
         return
     try:
-        try:
+        with suppress(OSError):
             fcntl.flock(guard, fcntl.LOCK_EX)
-        except OSError:
-            pass
         yield
     finally:
         os.close(guard)

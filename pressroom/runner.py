@@ -53,7 +53,10 @@ def job_of(task: str, target: Path, edition: bool, strict: bool, variant: str | 
            proof_only: bool = False) -> manifest.Job:
     """The manifest's key: the task (with the PDF's variant, so that a press PDF and the
     screen one each keep theirs), and the manuscript folder or plan file by its full
-    path, so that two folders of one name (a copy elsewhere) never share a manifest."""
+    path, so that two folders of one name (a copy elsewhere) never share a manifest. One
+    e-book whatever the PDF is made for: an e-book's job has neither variant."""
+    if task == "epub":
+        variant, proof_only = None, False
     where = os.path.normpath(Path(target).absolute())
     kind = "edition" if edition else "manuscript"
     options = (("strict", str(bool(strict))),)
@@ -71,14 +74,10 @@ def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: b
     error is returned in the outcome, never raised; an interruption is raised.
     ``variant``: the PDF's (``pressroom.variants``; None: the screen PDF, or the plan's)."""
     start = time.perf_counter()
-    if task == "epub":
-        variant, proof_only = None, False  # one e-book, whatever the PDF is made for
     job = job_of(task, target, edition, strict, variant, proof_only)
-    if not force:
-        fresh = manifest.up_to_date(job, out_dir)
-        if fresh is not None:
-            return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
-                           time.perf_counter() - start, fresh=True)
+    fresh = None if force else _fresh(job, target, out_dir, start)
+    if fresh is not None:
+        return fresh
     try:
         paths, pages = _build(task, job, Path(target), Path(out_dir), strict, edition, emit,
                               inform, variant, proof_only)
@@ -91,6 +90,15 @@ def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: b
         return Outcome(Path(target), seconds=time.perf_counter() - start,
                        error=internal_error(error), code=EXIT_INTERNAL)
     return Outcome(Path(target), tuple(paths), pages, time.perf_counter() - start)
+
+
+def _fresh(job: manifest.Job, target: Path, out_dir: Path, start: float) -> Outcome | None:
+    """The outcome of a build its manifest shows up to date; None if it must be built."""
+    fresh = manifest.up_to_date(job, out_dir)
+    if fresh is None:
+        return None
+    return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
+                   time.perf_counter() - start, fresh=True)
 
 
 def _build(task: str, job: manifest.Job, target: Path, out_dir: Path, strict: bool,
@@ -217,18 +225,11 @@ def run_many(task: str, targets: Iterable[Path], out_dir: Path, strict: bool = F
 
 def _up_to_date(task: str, target: Path, out_dir: Path, strict: bool, variant: str | None,
                 proof_only: bool) -> Outcome | None:
-    if task == "epub":
-        variant, proof_only = None, False
-    start = time.perf_counter()
     job = job_of(task, target, False, strict, variant, proof_only)
     try:
-        fresh = manifest.up_to_date(job, out_dir)
+        return _fresh(job, target, out_dir, time.perf_counter())
     except OSError:  # its worker meets the problem and reports it
         return None
-    if fresh is None:
-        return None
-    return Outcome(Path(target), tuple(fresh), manifest.recorded_pages(job, out_dir),
-                   time.perf_counter() - start, fresh=True)
 
 
 def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> Iterable[Outcome]:
@@ -240,7 +241,7 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
 
     if task != "epub":  # an e-book's cover is mostly drawn from a page already built
         from .outputs import pdf  # noqa: F401 - WeasyPrint, likewise
-    build._imported()  # frozen before the forks: no worker's collector touches it
+    build.freeze_imported()  # before the forks: no worker's collector touches it
     context = multiprocessing.get_context("fork")
     queue = list(targets)
     running: dict = {}  # the worker's end of the pipe -> (process, target)
@@ -258,11 +259,7 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
             # A pipe is ready when its outcome is sent, or at its end if the worker died.
             for reader in wait(list(running)):
                 process, target = running.pop(reader)
-                try:
-                    outcome = reader.recv()
-                except (EOFError, OSError, pickle.UnpicklingError):
-                    outcome = None  # it died before its outcome, or while sending it
-                reader.close()
+                outcome = _received(reader)
                 process.join()
                 if outcome is None and process.exitcode == EXIT_INTERRUPTED:
                     raise KeyboardInterrupt  # a worker ended by Ctrl-C
@@ -272,13 +269,20 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
         # Ctrl-C: the builds under way discard what they staged, none queued starts. What
         # a worker still sends is read and dropped: it never waits on a full pipe.
         for reader, (process, _) in running.items():
-            try:
-                reader.recv()
-            except (EOFError, OSError, pickle.UnpicklingError):
-                pass
-            reader.close()
+            _received(reader)
             process.join()
         raise
+
+
+def _received(reader) -> Outcome | None:
+    """What a worker sends, the pipe closed after; None if it died before its outcome, or
+    while sending it."""
+    try:
+        return reader.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        return None
+    finally:
+        reader.close()
 
 
 def _worker(reader, writer, task: str, target: Path, *arguments) -> None:
