@@ -73,6 +73,7 @@ def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, job
         _many(task_name, targets, out_dir, strict, jobs, force, variant, proof_only)
         return
     target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
+    runner.collector_off()  # this process builds once, then exits
     with _reported():
         outcome = runner.run(task_name, target, out_dir, strict, edition=bool(edition),
                              force=force, emit=_warn, inform=print, variant=variant,
@@ -91,6 +92,7 @@ def _many(task_name, targets, out_dir, strict, jobs, force, variant=None, proof_
     """Every manuscript, in parallel, past any failure: progress, then the table."""
     from pressroom import report, runner
 
+    runner.collector_off()  # this process and its workers build, then exit
     bar, done = report.progress(len(targets), f"invoke {task_name} --all")
     with _reported(), bar:
         outcomes = runner.run_many(task_name, targets, out_dir, strict, jobs, force, done,

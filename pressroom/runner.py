@@ -8,6 +8,7 @@ failing one, and gives one ``Outcome`` a manuscript for the summary table.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -64,6 +65,16 @@ def job_of(task: str, target: Path, edition: bool, strict: bool, variant: str | 
         options += (("variant", variant or "the plan's"), ("proof_only", str(proof_only)))
     return manifest.Job(f"{task}-{variant}" if variant else task, f"{kind}-{Path(where).stem}",
                         where, options)
+
+
+def collector_off() -> None:
+    """For a process that builds and then exits, as the command line does: the cyclic
+    garbage collector is switched off. A build makes some 300 collections of its young
+    objects, a twentieth of its time (a third of a long story's), and what they would
+    free is freed as the process ends: the peak memory of a build measured the same
+    with it and without. The workers of ``run_many`` inherit it; a long-lived caller
+    (``invoke watch``, the tests) keeps its collector."""
+    gc.disable()
 
 
 def run(task: str, target: Path, out_dir: Path, strict: bool = False, edition: bool = False,
