@@ -10,8 +10,9 @@ import functools
 import gc
 import inspect
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
+from .beside import beside
 from .reading.coverage import check_coverage
 from .outputs.epub import render_epub
 from .outputs.verify import verify_ebook
@@ -20,7 +21,7 @@ from .reading.manuscript import article_path, read_manuscript
 from .reading.model import Article
 from .output import scratch, staged_outputs, write_atomically
 from .outputs.proof import (APPROVAL_DPI, approval_record, approval_record_path,
-                            approved_proof_path, page_count, proof_png)
+                            approved_proof_path, cover_jpeg, page_count, proof_png)
 from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
 from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
@@ -183,14 +184,15 @@ def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
     """The e-book; ``page``: the article's PDF, already built from these very inputs,
     to draw the cover from instead of setting the page again."""
     article = prepare(manuscript)
-    cover = proof_png(page.read_bytes(), dpi=COVER_DPI) if page else _cover(article)
+    cover = cover_jpeg(page.read_bytes(), COVER_DPI) if page else _cover(article)
     data = _ebook(article, cover)
     warn_placeholders(figure_placeholders(article))  # the e-book shows the stand-in photo
     return write_atomically(out_dir / f"{article.slug}.epub", data)
 
 
-def _ebook(article: Article, cover: bytes | None) -> bytes:
-    """The e-book, once its text is known to hold every part of the article."""
+def _ebook(article: Article, cover: bytes | Callable[[], bytes] | None) -> bytes:
+    """The e-book, once its text is known to hold every part of the article; ``cover``:
+    the page proof, or what draws it once the rest of the book is made."""
     data = render_epub(article, cover)
     verify_ebook([article], data)
     return data
@@ -201,21 +203,35 @@ def _cover(article: Article) -> bytes | None:
     it; an article that does not fit its printed page still gets its e-book, with a drawn
     cover."""
     try:
-        return proof_png(_released(render_pdf(article)), dpi=COVER_DPI)
+        return cover_jpeg(_released(render_pdf(article)), COVER_DPI)
     except CopyfitError:
         return None
+
+
+def _ebook_beside(article: Article, from_page: bool, page: Callable[[], bytes]) -> bytes:
+    """The e-book, made while the page is set: its cover drawn from the page's PDF
+    (``page()``, waiting for it) once the rest of the book is made, or, beside a PDF not
+    made for the screen, from the screen page set here."""
+    cover = (lambda: cover_jpeg(page(), COVER_DPI)) if from_page else _cover(article)
+    return _ebook(article, cover)
 
 
 @_in_scratch
 def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> list[Path]:
-    """PDF and EPUB of one manuscript from a single layout of the page."""
+    """PDF and EPUB of one manuscript from a single layout of the page, the e-book made
+    beside the page (``pressroom.beside``): on a second core, while the page is set."""
     article = prepare_for(manuscript, variant, proof_only)
     variant = variant.as_proof(proof_only)
-    pdf = _released(page_of(article, variant))
+    # WeasyPrint imported and frozen before the fork: the e-book's process has it without
+    # importing it, and no collection in either process writes to the memory they share
+    # (a page written to is copied: some 50 ms for one collection's worth).
+    from .outputs import pdf  # noqa: F401
+    freeze_imported()
     # One e-book whatever the PDF is for: its cover is the screen page's.
-    cover = proof_png(pdf, dpi=COVER_DPI) if variant == SCREEN else _cover(article)
-    epub = _ebook(article, cover)
+    with beside("the e-book", _ebook_beside, article, variant == SCREEN) as ebook:
+        pdf = page_of(article, variant)
+        epub = ebook.finish(pdf if variant == SCREEN else None)
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
         return [write_atomically(pdf_path(out_dir, article.slug, variant), pdf),
@@ -379,7 +395,7 @@ def build_edition_epub(plan_path: Path, out_dir: Path = BUILD_DIR) -> Path:
     layout, _ = compose_for(plan_path, SCREEN, False)
     whole, _ = _rendered(layout)
     return write_atomically(edition_epub_path(layout.plan, out_dir),
-                            _edition_epub(layout, proof_png(whole, dpi=COVER_DPI)))
+                            _edition_epub(layout, cover_jpeg(whole, COVER_DPI)))
 
 
 def _edition_epub(layout: EditionLayout, cover: bytes | None) -> bytes:
@@ -404,7 +420,7 @@ def build_edition(plan_path: Path, out_dir: Path = BUILD_DIR, variant: Variant |
     whole, pages = _rendered(layout, variant)
     # One e-book whatever the PDFs are for: its cover is the screen front page's.
     screen = whole if variant == SCREEN else _screen_edition(layout)
-    epub = _edition_epub(layout, proof_png(screen, dpi=COVER_DPI))
+    epub = _edition_epub(layout, cover_jpeg(screen, COVER_DPI))
     with staged_outputs():
         paths = _write_edition_pdfs(layout, whole, pages, out_dir, variant)
         paths.append(write_atomically(edition_epub_path(layout.plan, out_dir), epub))

@@ -154,6 +154,11 @@ class ErrorGroup(PressroomError):
         self.code = first.code
         self.exit_code = first.exit_code
 
+    def __reduce__(self):
+        # Made again from its errors: an error of the process beside a build
+        # (``pressroom.beside``) crosses to the build pickled.
+        return ErrorGroup, (self.errors,)
+
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
 

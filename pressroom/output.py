@@ -139,6 +139,20 @@ _IN_USE: dict[Path, int] = {}
 # that ``--out`` writes nowhere outside the folder it names.
 _OUT_DIR: ContextVar[Path | None] = ContextVar("pressroom_out_dir", default=None)
 _IN_USE_LOCK = threading.Lock()
+# The scratch folders' lock files this process holds open, locked.
+_HELD: set = set()
+
+
+def _forked() -> None:
+    # A process forked from a build (its e-book's, ``pressroom.beside``) shares the build's
+    # locks: closed here, so that once the build ends, or is killed, its folder is free
+    # to sweep, whatever the fork is still doing. The build's own lock stays taken.
+    for lock in list(_HELD):
+        lock.close()
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 @contextmanager
@@ -174,6 +188,7 @@ def scratch(out_dir: Path) -> Iterator[Path]:
             folder.mkdir(parents=True, exist_ok=True)
             lock = open(folder / LOCK_FILE, "wb")  # noqa: SIM115 - held for the block
             fcntl.flock(lock, fcntl.LOCK_EX)
+            _HELD.add(lock)
     except BaseException as error:  # a Ctrl-C waiting for the guard too: not in use
         with _IN_USE_LOCK:
             del _IN_USE[folder]
@@ -194,6 +209,7 @@ def scratch(out_dir: Path) -> Iterator[Path]:
         with _IN_USE_LOCK:
             del _IN_USE[folder]
         shutil.rmtree(folder, ignore_errors=True)
+        _HELD.discard(lock)
         lock.close()
         # The scratch root only if no other build is using it, and the output folder
         # (and its parents) only if this build made them and wrote nothing there.

@@ -27,6 +27,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import cssselect2
 import tinycss2
@@ -92,12 +93,21 @@ FONT_FORMATS = {  # the first four bytes of a font file -> media type, extension
     b"wOFF": ("font/woff", ".woff", "woff"),
 }
 
+# Images are compressed already: stored in the ZIP as they are.
+COMPRESSED_IMAGES = tuple(extension for _, extension in IMAGE_FORMATS.values())
+
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def render_epub(article: Article, cover_png: bytes | None = None) -> bytes:
-    """The finished EPUB 3 of ``article``; ``cover_png`` (the page proof) is its cover."""
+# The page's view, as ``outputs.proof.cover_jpeg`` draws it: the format of a cover given later.
+PAGE_PROOF_FORMAT = IMAGE_FORMATS["JPEG"]
+
+
+def render_epub(article: Article, cover: bytes | Callable[[], bytes] | None = None) -> bytes:
+    """The finished EPUB 3 of ``article``; ``cover`` (a view of the printed page) is its
+    cover: its bytes, or what gives them, asked for only once the rest of the book is
+    made (a build sets the page meanwhile, ``pressroom.beside``); a title card without."""
     creators = article.byline.creators if article.byline else ()
     book = new_book(identifier(article), article.title, article.lang, creators,
                     article.publication, article.date)
@@ -106,17 +116,18 @@ def render_epub(article: Article, cover_png: bytes | None = None) -> bytes:
     image_urls = add_images(book, article)
     chosen = article_faces(article)
     lang = article.lang
-    if cover_png is not None:
+    if cover is not None:
         alt = (f"{article.publication or label(lang, 'newspaper')}{label(lang, 'page_view')}："
                f"{article.title}")
     else:
-        cover_png = draw_cover(article.headline, article.kicker, article.publication, chosen)
+        cover = draw_cover(article.headline, article.kicker, article.publication, chosen)
         alt = f"{label(lang, 'cover')}：{article.title}"
-    cover = add_cover(book, article, cover_png, alt, styles)
+    cover_page = add_cover(book, article, cover, alt, styles)
     chapter = add_chapter(book, "chapter", CHAPTER_FILE, article, image_urls, styles)
-    nav = add_navigation(book, article_contents(article), cover, [chapter], styles)
-    add_fonts(book, styles[0], [cover, nav, chapter], chosen)
+    nav = add_navigation(book, article_contents(article), cover_page, [chapter], styles)
+    add_fonts(book, styles[0], [cover_page, nav, chapter], chosen)
     add_display_options(book)
+    fill_cover(book, cover)
     modified = modified_time(article.date)
     return reproducible_zip(package(book, Location(article.source), modified), modified)
 
@@ -156,8 +167,8 @@ class EditionBook:
         return tuple(story for page in self.pages for story in page.stories)
 
 
-def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> bytes:
-    """The finished EPUB 3 of an edition: a cover (``cover_png``, the front page's proof,
+def render_edition_epub(book: EditionBook, cover: bytes | None = None) -> bytes:
+    """The finished EPUB 3 of an edition: a cover (``cover``, a view of the front page,
     or a drawn title card), then one chapter per story in page order, each story whole
     (its ``Article``, even where the printed story jumped to another page)."""
     stories = book.stories
@@ -185,21 +196,21 @@ def render_edition_epub(book: EditionBook, cover_png: bytes | None = None) -> by
             uids[story.source] = uid = f"page-{page_number}-story-{story_number}"
             add_images(epub_book, story, image_urls, uid_prefix=f"{uid}-")
     chosen = article_faces(lead)  # the edition's: every story carries them
-    if cover_png is not None:
+    if cover is not None:
         front = book.pages[0]
         alt = f"{book.publication}{front.label}{label(book.lang, 'page_view')}" + (
             f"：{front.stories[0].title}" if front.stories else "")
     else:
-        cover_png = draw_cover((book.title,), None, book.publication, chosen)
+        cover = draw_cover((book.title,), None, book.publication, chosen)
         alt = f"{label(book.lang, 'cover')}：{book.title}"
-    cover = add_cover(epub_book, lead, cover_png, alt, styles[lead.source])
+    cover_page = add_cover(epub_book, lead, cover, alt, styles[lead.source])
     chapters = {story.source: add_chapter(epub_book, uids[story.source],
                                           f"{uids[story.source]}.xhtml", story, image_urls,
                                           styles[story.source])
                 for story in stories}
-    nav = add_navigation(epub_book, edition_contents(book, chapters), cover,
+    nav = add_navigation(epub_book, edition_contents(book, chapters), cover_page,
                          list(chapters.values()), styles[lead.source])
-    add_fonts(epub_book, styles[lead.source][0], [cover, nav, *chapters.values()], chosen)
+    add_fonts(epub_book, styles[lead.source][0], [cover_page, nav, *chapters.values()], chosen)
     add_display_options(epub_book)
     modified = modified_time(book.date)
     return reproducible_zip(package(epub_book, None, modified), modified)
@@ -383,18 +394,21 @@ def add_chapter(book: epub.EpubBook, uid: str, file_name: str, article: Article,
 
 # -- cover --------------------------------------------------------------------------------
 
-def add_cover(book: epub.EpubBook, article: Article, data: bytes, alt: str,
-              styles: list[epub.EpubItem]) -> epub.EpubHtml:
-    """The cover image (``cover-image``) and a cover page of our own, first in the spine.
+def add_cover(book: epub.EpubBook, article: Article, data: bytes | Callable[[], bytes],
+              alt: str, styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    """The cover image (``cover-image``) and a cover page of our own, first in the spine;
+    the image's bytes (``fill_cover``) may come later: the view of a page still being set.
 
     ebooklib's ``set_cover`` page is English and non-linear (EPUBCheck OPF-096), so the
     image is added by hand and the page comes from ``layouts/cover.html.j2`` (as
     ``article``'s manuscript folder overrides it). The page is in the book's language.
     """
-    media_type, extension = image_format(data, "the cover image", None)
+    media_type, extension = image_format(data, "the cover image", None) \
+        if isinstance(data, bytes) else PAGE_PROOF_FORMAT
     name = unique_name(book, "images/", "cover", extension)
     image = epub.EpubCover(uid="cover-image", file_name=name)
-    image.media_type, image.content = media_type, data
+    image.media_type = media_type
+    image.content = data if isinstance(data, bytes) else b""
     book.add_item(image)
     # For EPUB 2 reading systems, which know no cover-image property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
@@ -403,9 +417,19 @@ def add_cover(book: epub.EpubBook, article: Article, data: bytes, alt: str,
                                   styles))
 
 
+def fill_cover(book: epub.EpubBook, data: bytes | Callable[[], bytes]) -> None:
+    """The cover image's bytes, where ``add_cover`` was given what draws them."""
+    if isinstance(data, bytes):
+        return
+    data = data()
+    if image_format(data, "the cover image", None) != PAGE_PROOF_FORMAT:
+        raise BuildError("the page's view given as the cover is not a JPEG")
+    book.get_item_with_id("cover-image").content = data
+
+
 def draw_cover(headline_lines: tuple[str, ...], kicker: str | None,
                publication: str | None, chosen: Typefaces) -> bytes:
-    """A plain title card for when no page proof is given: kicker and headline on paper,
+    """A plain title card for when no view of the page is given: kicker and headline on paper,
     the paper's name at the foot."""
     width, height = 1200, 1800
     image = Image.new("RGB", (width, height), (250, 248, 242))
@@ -667,7 +691,8 @@ def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
 
     ebooklib stamps entries with the wall clock. Here every entry gets ``modified`` (in
     UTC), Unix mode 0644 and a fixed place: ``mimetype`` first and stored (the OCF rule),
-    then META-INF, then the rest by name.
+    then META-INF, then the rest by name. Images are stored as they are: deflate gains
+    nothing on a JPEG or a PNG, and cost the e-book a tenth of its time.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         names = source.namelist()
@@ -684,6 +709,7 @@ def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3  # Unix, so that the mode below means what it says
             info.external_attr = (stat.S_IFREG | 0o644) << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" or \
+                name.endswith(COMPRESSED_IMAGES) else zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=9)
     return out.getvalue()

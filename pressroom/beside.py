@@ -1,0 +1,183 @@
+"""Work beside the page: part of a build run on a second core, in a process forked from
+the build, while the build sets the page.
+
+``beside(work, *arguments)`` forks; the child runs ``work(*arguments, page)``, where
+``page()`` waits for what the build hands over (the page's PDF), and ``Beside.finish``
+hands it over and returns what the child made. The child writes no output: what it
+makes comes back as bytes, for the build to publish with its own, all or nothing. Its
+warnings and notes come back with it and are said by the build's own diagnostics; its
+error is raised in the build as if the build had met it.
+
+A build that fails or is interrupted first closes its end: the child, waiting for the
+page or not, is read to its end and joined, so that nothing of it outlives the build.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, PressroomError, active_diagnostics, \
+    diagnostics
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What the child sends back: its result or its error, and what it said meanwhile."""
+
+    result: Any = None
+    error: BaseException | None = None
+    trace: str | None = None  # a bug's traceback, as the child saw it
+    warnings: tuple = ()
+    notes: tuple[str, ...] = ()
+
+
+class _Gone(Exception):
+    """The build closed its end before handing the page over: it failed, or was stopped."""
+
+
+@dataclass
+class Beside:
+    """The build's side of the work beside it."""
+
+    what: str  # for a lost child's message: "the e-book"
+    pid: int
+    to_child: Any
+    from_child: Any
+    exitcode: int | None = None
+
+    def finish(self, value: Any) -> Any:
+        """Hand ``value`` to the work and return what it made, once its warnings and
+        notes are said here; its error is raised here."""
+        try:
+            self.to_child.send(value)
+        except OSError:
+            pass  # it ended before asking: its answer says why
+        answer = _received(self.from_child)
+        self._join()
+        if answer is None:
+            if self.exitcode == EXIT_INTERRUPTED:
+                raise KeyboardInterrupt
+            raise RuntimeError(f"the process making {self.what} beside the page "
+                               f"{_how(self.exitcode)} before it answered")
+        collector = active_diagnostics()
+        for warning in answer.warnings:
+            collector.warn(warning)
+        for note in answer.notes:
+            collector.note(note)
+        if answer.error is not None:
+            if answer.trace:
+                answer.error.add_note(f"raised beside the page, in the process making "
+                                      f"{self.what}:\n{answer.trace}")
+            raise answer.error
+        return answer.result
+
+    def abandon(self) -> None:
+        """The build failed or was stopped: the child ends without its page; what it
+        still sends is read and dropped, so that it never waits on a full pipe."""
+        self.to_child.close()
+        _received(self.from_child)
+        self._join()
+
+    def _join(self) -> None:
+        if self.exitcode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
+
+
+@contextmanager
+def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Beside]:
+    """Run ``work(*arguments, page)`` in a forked process for the block's length; the
+    block calls ``finish(value)`` once, ``page()`` in the child returning ``value``."""
+    from multiprocessing import Pipe  # its connections: pickled messages, whole or not at all
+
+    to_child_reader, to_child = Pipe(duplex=False)
+    from_child, from_child_writer = Pipe(duplex=False)
+    strict = active_diagnostics().strict
+    # What this process has buffered would otherwise be printed a second time by the child.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child, which never returns from here
+        code = 0
+        try:
+            to_child.close()  # the fork copied the build's ends: the build alone holds them
+            from_child.close()
+            _child(to_child_reader, from_child_writer, strict, work, arguments)
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED  # Ctrl-C reaches the process group: the build hears it
+        except BaseException:  # noqa: BLE001 - nothing of the build's stack runs on here
+            code = EXIT_INTERNAL
+        finally:
+            os._exit(code)
+    to_child_reader.close()
+    from_child_writer.close()
+    helper = Beside(what, pid, to_child, from_child)
+    try:
+        yield helper
+    finally:
+        helper.abandon()  # after finish, only the ends closed: the child is joined
+
+
+def _child(reader, writer, strict: bool, work, arguments) -> None:
+    given: list = []
+
+    def page() -> Any:
+        if not given:
+            try:
+                given.append(reader.recv())
+            except (EOFError, OSError):
+                raise _Gone from None
+        return given[0]
+
+    warnings: list = []
+    notes: list[str] = []
+    with diagnostics(strict=strict, emit=warnings.append, inform=notes.append):
+        try:
+            answer = _Answer(result=work(*arguments, page))
+        except _Gone:
+            return
+        except PressroomError as error:
+            answer = _Answer(error=error)
+        except Exception as error:  # noqa: BLE001 - a bug: the build reports it
+            answer = _Answer(error=error, trace="".join(traceback.format_exception(error)))
+    try:
+        # Taken even when the work did without it: the build sends before it reads, and
+        # a large answer sent first would leave both waiting on a full pipe.
+        page()
+    except _Gone:
+        return
+    answer = _Answer(answer.result, answer.error, answer.trace, tuple(warnings), tuple(notes))
+    try:
+        writer.send(_picklable(answer))
+    except OSError:
+        pass  # the build stopped: nobody reads it
+
+
+def _picklable(answer: _Answer) -> _Answer:
+    """The answer, or, if its error cannot cross to the build, a RuntimeError saying it."""
+    try:
+        pickle.dumps(answer.error)
+    except Exception:  # noqa: BLE001 - any exception a library defines
+        return _Answer(answer.result, RuntimeError(repr(answer.error)), answer.trace,
+                       answer.warnings, answer.notes)
+    return answer
+
+
+def _received(reader) -> _Answer | None:
+    """What the child sends, the pipe closed after; None if it ended without answering."""
+    try:
+        return reader.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        return None
+    finally:
+        reader.close()
+
+
+def _how(exitcode: int | None) -> str:
+    return f"was killed by signal {-exitcode}" if exitcode and exitcode < 0 else \
+        f"exited with code {exitcode}"
