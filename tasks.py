@@ -73,7 +73,8 @@ def _each(task_name, manuscript, all_, strict=False, edition=None, out=None, job
         _many(task_name, targets, out_dir, strict, jobs, force, variant, proof_only)
         return
     target = Path(edition) if edition else Path(manuscript) if manuscript else DEFAULT_MANUSCRIPT
-    runner.collector_off()  # this process builds once, then exits
+    if not edition:  # an edition's pages would each leave their layout's garbage
+        runner.collector_off()  # this process builds once, then exits
     with _reported():
         outcome = runner.run(task_name, target, out_dir, strict, edition=bool(edition),
                              force=force, emit=_warn, inform=print, variant=variant,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import traceback
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ class _Answer:
     trace: str | None = None  # a bug's traceback, as the child saw it
     warnings: tuple = ()
     notes: tuple[str, ...] = ()
+    said: frozenset[str] = frozenset()  # ``Diagnostics.first_time``'s keys, by then
 
 
 class _Gone(Exception):
@@ -65,8 +67,12 @@ class Beside:
             raise RuntimeError(f"the process making {self.what} beside the page "
                                f"{_how(self.exitcode)} before it answered")
         collector = active_diagnostics()
+        said = {str(warning) for warning in collector.warnings}
         for warning in answer.warnings:
-            collector.warn(warning)
+            # A warning of the machine, said once a run (PR505), may be said by both.
+            if str(warning) not in said:
+                collector.warn(warning)
+        collector.said |= answer.said
         for note in answer.notes:
             collector.note(note)
         if answer.error is not None:
@@ -97,17 +103,21 @@ def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Bes
 
     to_child_reader, to_child = Pipe(duplex=False)
     from_child, from_child_writer = Pipe(duplex=False)
-    strict = active_diagnostics().strict
+    strict, said = active_diagnostics().strict, set(active_diagnostics().said)
     # What this process has buffered would otherwise be printed a second time by the child.
     sys.stdout.flush()
     sys.stderr.flush()
+    # Ctrl-C held back across the fork: the child must meet it inside its own handler,
+    # never while still on the build's stack (it would unwind the build's scratch).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:  # the child, which never returns from here
         code = 0
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             to_child.close()  # the fork copied the build's ends: the build alone holds them
             from_child.close()
-            _child(to_child_reader, from_child_writer, strict, work, arguments)
+            _child(to_child_reader, from_child_writer, strict, said, work, arguments)
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED  # Ctrl-C reaches the process group: the build hears it
         except BaseException:  # noqa: BLE001 - nothing of the build's stack runs on here
@@ -118,12 +128,13 @@ def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Bes
     from_child_writer.close()
     helper = Beside(what, pid, to_child, from_child)
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held back lands here
         yield helper
     finally:
         helper.abandon()  # after finish, only the ends closed: the child is joined
 
 
-def _child(reader, writer, strict: bool, work, arguments) -> None:
+def _child(reader, writer, strict: bool, said: set[str], work, arguments) -> None:
     given: list = []
 
     def page() -> Any:
@@ -136,7 +147,8 @@ def _child(reader, writer, strict: bool, work, arguments) -> None:
 
     warnings: list = []
     notes: list[str] = []
-    with diagnostics(strict=strict, emit=warnings.append, inform=notes.append):
+    with diagnostics(strict=strict, emit=warnings.append, inform=notes.append) as collector:
+        collector.said |= said
         try:
             answer = _Answer(result=work(*arguments, page))
         except _Gone:
@@ -151,7 +163,8 @@ def _child(reader, writer, strict: bool, work, arguments) -> None:
         page()
     except _Gone:
         return
-    answer = _Answer(answer.result, answer.error, answer.trace, tuple(warnings), tuple(notes))
+    answer = _Answer(answer.result, answer.error, answer.trace, tuple(warnings), tuple(notes),
+                     frozenset(collector.said))
     try:
         writer.send(_picklable(answer))
     except OSError:
@@ -159,12 +172,13 @@ def _child(reader, writer, strict: bool, work, arguments) -> None:
 
 
 def _picklable(answer: _Answer) -> _Answer:
-    """The answer, or, if its error cannot cross to the build, a RuntimeError saying it."""
+    """The answer, or, if its error cannot cross to the build (pickled here, made again
+    there), a RuntimeError saying what it was."""
     try:
-        pickle.dumps(answer.error)
+        pickle.loads(pickle.dumps(answer.error))
     except Exception:  # noqa: BLE001 - any exception a library defines
         return _Answer(answer.result, RuntimeError(repr(answer.error)), answer.trace,
-                       answer.warnings, answer.notes)
+                       answer.warnings, answer.notes, answer.said)
     return answer
 
 
@@ -172,7 +186,7 @@ def _received(reader) -> _Answer | None:
     """What the child sends, the pipe closed after; None if it ended without answering."""
     try:
         return reader.recv()
-    except (EOFError, OSError, pickle.UnpicklingError):
+    except Exception:  # noqa: BLE001 - the pipe's end, or an answer that cannot be read
         return None
     finally:
         reader.close()

@@ -117,6 +117,46 @@ def test_an_error_that_cannot_cross_is_raised_as_a_runtime_error_saying_what_it_
             work.finish(None)
 
 
+class _Unloadable(Exception):
+    """Pickles, but cannot be made again: its __init__ wants more than it gives on."""
+
+    def __init__(self, first, second):
+        super().__init__(first)
+
+
+def _raising_unloadable(page):
+    active_diagnostics().warn(PressroomWarning("PR502", "said before the error"))
+    page()
+    raise _Unloadable("one", "two")
+
+
+def test_an_error_that_cannot_be_made_again_keeps_the_works_warnings():
+    warned = []
+    with diagnostics(emit=warned.append):
+        with pytest.raises(RuntimeError, match="_Unloadable"):
+            with beside("a bug", _raising_unloadable) as work:
+                work.finish(None)
+    assert [warning.message for warning in warned] == ["said before the error"]
+
+
+def _saying_once_a_run(page):
+    if active_diagnostics().first_time("PR505 a library"):
+        active_diagnostics().warn(PressroomWarning("PR505", "a library is missing"))
+    return page()
+
+
+def test_a_warning_said_once_a_run_is_said_once_though_both_processes_say_it():
+    warned = []
+    with diagnostics(emit=warned.append) as collector:
+        with beside("words", _saying_once_a_run) as work:
+            # The build says it too, while the work runs: both met the missing library.
+            if collector.first_time("PR505 a library"):
+                collector.warn(PressroomWarning("PR505", "a library is missing"))
+            work.finish(None)
+        assert not collector.first_time("PR505 a library")
+    assert [warning.message for warning in warned] == ["a library is missing"]
+
+
 def _killed(page):
     os.kill(os.getpid(), signal.SIGKILL)
 
