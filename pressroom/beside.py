@@ -18,7 +18,7 @@ import pickle
 import signal
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -83,9 +83,15 @@ class Beside:
         return answer.result
 
     def abandon(self) -> None:
-        """The build failed or was stopped: the child ends without its page; what it
-        still sends is read and dropped, so that it never waits on a full pipe."""
+        """The build failed or was stopped: the child is stopped as Ctrl-C stops a build
+        (its temporary files removed as it unwinds), rather than waited for, whose work
+        may take long (an e-book template including itself, 20 s to reach Python's
+        recursion limit); what it still sends is read and dropped, so that it never
+        waits on a full pipe. Not reaped until then, its number names no other process."""
         self.to_child.close()
+        if self.exitcode is None:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGINT)
         _received(self.from_child)
         self._join()
 
@@ -114,6 +120,8 @@ def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Bes
     if pid == 0:  # the child, which never returns from here
         code = 0
         try:
+            # Stopped by SIGINT (``abandon``) even where the build was started ignoring it.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             to_child.close()  # the fork copied the build's ends: the build alone holds them
             from_child.close()
