@@ -229,14 +229,26 @@ def _guarded(out_dir: Path) -> Iterator[None]:
     (the workers of --all) never sweep a folder another has made but not yet locked, nor
     remove the root another is making its folder in. Where the file system cannot lock a
     folder, the builds go on unguarded, as they would on one machine at a time."""
-    try:
-        guard = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        yield
-        return
-    try:
+    while True:
+        try:
+            guard = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            yield
+            return
         with suppress(OSError):
             fcntl.flock(guard, fcntl.LOCK_EX)
+        try:
+            current = os.path.samestat(os.fstat(guard), os.stat(out_dir))
+        except OSError:
+            current = False
+        if current:
+            break
+        # The folder was removed while this build waited (by a build that had made it and
+        # left it empty), and perhaps made again: a lock on the removed one guards nothing.
+        os.close(guard)
+        with suppress(OSError):
+            os.mkdir(out_dir)
+    try:
         yield
     finally:
         os.close(guard)
