@@ -13,6 +13,7 @@ page or not, is read to its end and joined, so that nothing of it outlives the b
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import signal
@@ -59,13 +60,13 @@ class Beside:
             self.to_child.send(value)
         except OSError:
             pass  # it ended before asking: its answer says why
-        answer = _received(self.from_child)
+        answer = received(self.from_child)
         self._join()
         if answer is None:
             if self.exitcode == EXIT_INTERRUPTED:
                 raise KeyboardInterrupt
             raise RuntimeError(f"the process making {self.what} beside the page "
-                               f"{_how(self.exitcode)} before it answered")
+                               f"{how_it_ended(self.exitcode)} before it answered")
         collector = active_diagnostics()
         said = {str(warning) for warning in collector.warnings}
         for warning in answer.warnings:
@@ -92,7 +93,7 @@ class Beside:
         if self.exitcode is None:
             with suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGINT)
-        _received(self.from_child)
+        received(self.from_child)
         self._join()
 
     def _join(self) -> None:
@@ -155,24 +156,24 @@ def _child(reader, writer, strict: bool, said: set[str], work, arguments) -> Non
 
     warnings: list = []
     notes: list[str] = []
+    result = error = trace = None
     with diagnostics(strict=strict, emit=warnings.append, inform=notes.append) as collector:
         collector.said |= said
         try:
-            answer = _Answer(result=work(*arguments, page))
+            result = work(*arguments, page)
         except _Gone:
             return
-        except PressroomError as error:
-            answer = _Answer(error=error)
-        except Exception as error:  # noqa: BLE001 - a bug: the build reports it
-            answer = _Answer(error=error, trace="".join(traceback.format_exception(error)))
+        except PressroomError as raised:
+            error = raised
+        except Exception as raised:  # noqa: BLE001 - a bug: the build reports it
+            error, trace = raised, "".join(traceback.format_exception(raised))
     try:
         # Taken even when the work did without it: the build sends before it reads, and
         # a large answer sent first would leave both waiting on a full pipe.
         page()
     except _Gone:
         return
-    answer = _Answer(answer.result, answer.error, answer.trace, tuple(warnings), tuple(notes),
-                     frozenset(collector.said))
+    answer = _Answer(result, error, trace, tuple(warnings), tuple(notes), frozenset(collector.said))
     try:
         writer.send(_picklable(answer))
     except OSError:
@@ -185,13 +186,13 @@ def _picklable(answer: _Answer) -> _Answer:
     try:
         pickle.loads(pickle.dumps(answer.error))
     except Exception:  # noqa: BLE001 - any exception a library defines
-        return _Answer(answer.result, RuntimeError(repr(answer.error)), answer.trace,
-                       answer.warnings, answer.notes, answer.said)
+        return dataclasses.replace(answer, error=RuntimeError(repr(answer.error)))
     return answer
 
 
-def _received(reader) -> _Answer | None:
-    """What the child sends, the pipe closed after; None if it ended without answering."""
+def received(reader) -> Any:
+    """What a forked process sends (here, or a worker of ``runner.run_many``), the pipe
+    closed after; None if it ended without sending it whole."""
     try:
         return reader.recv()
     except Exception:  # noqa: BLE001 - the pipe's end, or an answer that cannot be read
@@ -200,6 +201,7 @@ def _received(reader) -> _Answer | None:
         reader.close()
 
 
-def _how(exitcode: int | None) -> str:
+def how_it_ended(exitcode: int | None) -> str:
+    """A forked process's end, from its exit code, for the message that reports it."""
     return f"was killed by signal {-exitcode}" if exitcode and exitcode < 0 else \
         f"exited with code {exitcode}"

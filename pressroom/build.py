@@ -81,6 +81,16 @@ def freeze_imported() -> None:
     gc.freeze()
 
 
+def ready_to_fork(with_page: bool = True) -> None:
+    """The pipeline imported (with WeasyPrint, ``with_page``) and frozen before this
+    process forks: its children have it without importing it, and no collection in any
+    of them writes to the memory they share (each page written to is copied: some 50 ms
+    for one collection's worth)."""
+    if with_page:
+        from .outputs import pdf  # noqa: F401
+    freeze_imported()
+
+
 def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
     """The article's PDF (``outputs.pdf.render_pdf``), WeasyPrint imported with it on the
     first page set: the e-book of a page already built draws its cover from that PDF and
@@ -223,11 +233,7 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
     beside the page (``pressroom.beside``): on a second core, while the page is set."""
     article = prepare_for(manuscript, variant, proof_only)
     variant = variant.as_proof(proof_only)
-    # WeasyPrint imported and frozen before the fork: the e-book's process has it without
-    # importing it, and no collection in either process writes to the memory they share
-    # (a page written to is copied: some 50 ms for one collection's worth).
-    from .outputs import pdf  # noqa: F401
-    freeze_imported()
+    ready_to_fork()
     # One e-book whatever the PDF is for: its cover is the screen page's.
     with beside("the e-book", _ebook_beside, article, variant == SCREEN) as ebook:
         pdf = page_of(article, variant)

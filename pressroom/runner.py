@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from typing import Callable, Iterable, Sequence
 
 from . import manifest
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, PressroomError, diagnostics, printable
+from .beside import how_it_ended, received
 from .output import staged_outputs
 
 # task -> (the build of one manuscript, the build of an edition), in pressroom.build
@@ -252,9 +252,8 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
 
     from . import build  # imported once here, for every worker
 
-    if task != "epub":  # an e-book's cover is mostly drawn from a page already built
-        from .outputs import pdf  # noqa: F401 - WeasyPrint, likewise
-    build.freeze_imported()  # before the forks: no worker's collector touches it
+    # An e-book's cover is mostly drawn from a page already built: without WeasyPrint.
+    build.ready_to_fork(with_page=task != "epub")
     context = multiprocessing.get_context("fork")
     queue = list(targets)
     running: dict = {}  # the worker's end of the pipe -> (process, target)
@@ -272,7 +271,7 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
             # A pipe is ready when its outcome is sent, or at its end if the worker died.
             for reader in wait(list(running)):
                 process, target = running.pop(reader)
-                outcome = _received(reader)
+                outcome = received(reader)
                 process.join()
                 if outcome is None and process.exitcode == EXIT_INTERRUPTED:
                     raise KeyboardInterrupt  # a worker ended by Ctrl-C
@@ -282,20 +281,9 @@ def _in_workers(task: str, targets: list[Path], arguments: tuple, jobs: int) -> 
         # Ctrl-C: the builds under way discard what they staged, none queued starts. What
         # a worker still sends is read and dropped: it never waits on a full pipe.
         for reader, (process, _) in running.items():
-            _received(reader)
+            received(reader)
             process.join()
         raise
-
-
-def _received(reader) -> Outcome | None:
-    """What a worker sends, the pipe closed after; None if it died before its outcome, or
-    while sending it."""
-    try:
-        return reader.recv()
-    except (EOFError, OSError, pickle.UnpicklingError):
-        return None
-    finally:
-        reader.close()
 
 
 def _worker(reader, writer, task: str, target: Path, *arguments) -> None:
@@ -315,8 +303,6 @@ def _worker(reader, writer, task: str, target: Path, *arguments) -> None:
 
 
 def _lost_worker(exitcode: int | None) -> str:
-    how = f"was killed by signal {-exitcode}" if exitcode and exitcode < 0 else \
-        f"exited with code {exitcode}"
-    return (f"internal error: the process building it {how} before it reported (a bug in "
+    return (f"internal error: the process building it {how_it_ended(exitcode)} before it reported (a bug in "
             f"Pressroom or a library it uses, not in the manuscript; out of memory, if the "
             f"system killed it)")

@@ -98,7 +98,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 # The page's view, as ``outputs.proof.cover_jpeg`` draws it: the format of a cover given later.
-PAGE_PROOF_FORMAT = IMAGE_FORMATS["JPEG"]
+PAGE_VIEW_FORMAT = IMAGE_FORMATS["JPEG"]
 
 
 def render_epub(article: Article, cover: bytes | Callable[[], bytes] | None = None) -> bytes:
@@ -401,7 +401,7 @@ def add_cover(book: epub.EpubBook, article: Article, data: bytes | Callable[[], 
     ``article``'s manuscript folder overrides it). The page is in the book's language.
     """
     media_type, extension = image_format(data, "the cover image", None) \
-        if isinstance(data, bytes) else PAGE_PROOF_FORMAT
+        if isinstance(data, bytes) else PAGE_VIEW_FORMAT
     name = unique_name(book, "images/", "cover", extension)
     image = epub.EpubCover(uid="cover-image", file_name=name)
     image.media_type = media_type
@@ -419,7 +419,7 @@ def fill_cover(book: epub.EpubBook, data: bytes | Callable[[], bytes]) -> None:
     if isinstance(data, bytes):
         return
     data = data()
-    if image_format(data, "the cover image", None) != PAGE_PROOF_FORMAT:
+    if image_format(data, "the cover image", None) != PAGE_VIEW_FORMAT:
         raise BuildError("the page's view given as the cover is not a JPEG")
     book.get_item_with_id("cover-image").content = data
 
