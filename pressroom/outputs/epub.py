@@ -124,9 +124,10 @@ def render_epub(article: Article, cover: bytes | Callable[[], bytes] | None = No
     nav = add_navigation(book, article_contents(article), cover_page, [chapter], styles)
     add_fonts(book, styles[0], [cover_page, nav, chapter], chosen)
     add_display_options(book)
-    fill_cover(book, cover)
     modified = modified_time(article.date)
-    return reproducible_zip(package(book, Location(article.source), modified), modified)
+    # The cover's view is asked for last, once the rest of the book is packed.
+    return reproducible_zip(package(book, Location(article.source), modified), modified,
+                            last=cover_entry(book, cover))
 
 
 # -- the edition --------------------------------------------------------------------------
@@ -210,7 +211,8 @@ def render_edition_epub(book: EditionBook, cover: bytes | None = None) -> bytes:
     add_fonts(epub_book, styles[lead.source][0], [cover_page, nav, *chapters.values()], chosen)
     add_display_options(epub_book)
     modified = modified_time(book.date)
-    return reproducible_zip(package(epub_book, None, modified), modified)
+    return reproducible_zip(package(epub_book, None, modified), modified,
+                            last=cover_entry(epub_book, cover))
 
 
 # -- metadata -----------------------------------------------------------------------------
@@ -394,7 +396,7 @@ def add_chapter(book: epub.EpubBook, uid: str, file_name: str, article: Article,
 def add_cover(book: epub.EpubBook, article: Article, data: bytes | Callable[[], bytes],
               alt: str, styles: list[epub.EpubItem]) -> epub.EpubHtml:
     """The cover image (``cover-image``) and a cover page of our own, first in the spine;
-    the image's bytes (``fill_cover``) may come later: the view of a page still being set.
+    the image's bytes (``cover_entry``) may come later: the view of a page still being set.
 
     ebooklib's ``set_cover`` page is English and non-linear (EPUBCheck OPF-096), so the
     image is added by hand and the page comes from ``layouts/cover.html.j2`` (as
@@ -414,14 +416,32 @@ def add_cover(book: epub.EpubBook, article: Article, data: bytes | Callable[[], 
                                   styles))
 
 
-def fill_cover(book: epub.EpubBook, data: bytes | Callable[[], bytes]) -> None:
-    """The cover image's bytes, where ``add_cover`` was given what draws them."""
-    if isinstance(data, bytes):
-        return
-    data = data()
-    if image_format(data, "the cover image", None) != PAGE_VIEW_FORMAT:
-        raise BuildError("the page's view given as the cover is not a JPEG")
-    book.get_item_with_id("cover-image").content = data
+@dataclass(frozen=True)
+class LastEntry:
+    """A file of the ZIP written after all the others: its bytes may still be in the
+    making while the rest is packed."""
+
+    name: str  # its path in the ZIP
+    data: bytes | Callable[[], bytes]
+
+    def read(self) -> bytes:
+        return self.data if isinstance(self.data, bytes) else self.data()
+
+
+def cover_entry(book: epub.EpubBook, data: bytes | Callable[[], bytes]) -> LastEntry:
+    """The cover image as the ZIP's last file: the page's view, where ``add_cover`` was
+    given what draws it, is drawn only once the rest of the book is packed (the view of
+    a page still being set: ``pressroom.beside``); the same place for bytes given at once,
+    so that one book is one ZIP whichever way its cover came."""
+    image = book.get_item_with_id("cover-image")
+
+    def drawn() -> bytes:
+        view = data()
+        if image_format(view, "the cover image", None) != PAGE_VIEW_FORMAT:
+            raise BuildError("the page's view given as the cover is not a JPEG")
+        return view
+    return LastEntry(f"{book.FOLDER_NAME}/{image.file_name}",
+                     data if isinstance(data, bytes) else drawn)
 
 
 def draw_cover(headline_lines: tuple[str, ...], kicker: str | None,
@@ -683,18 +703,20 @@ def check_documents(data: bytes, where: Location | None) -> None:
                     raise BuildError(f"{name} in the EPUB has an empty body", where)
 
 
-def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
+def reproducible_zip(data: bytes, modified: datetime.datetime,
+                     last: LastEntry | None = None) -> bytes:
     """The same files in a ZIP that depends on nothing but them and ``modified``.
 
     ebooklib stamps entries with the wall clock. Here every entry gets ``modified`` (in
     UTC), Unix mode 0644 and a fixed place: ``mimetype`` first and stored (the OCF rule),
-    then META-INF, then the rest by name.
+    then META-INF, then the rest by name, and ``last`` (in place of what ebooklib wrote
+    under its name) at the end.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         names = source.namelist()
         if len(set(names)) != len(names):
             raise BuildError("the EPUB has two files of the same name")
-        files = {name: source.read(name) for name in names}
+        files = {name: source.read(name) for name in names if not last or name != last.name}
     # ZIP times have no zone and run from 1980 to 2107: the UTC fields, or 1980 outside.
     stamp = modified.timetuple()[:6] if 1980 <= modified.year <= 2107 else (1980, 1, 1, 0, 0, 0)
     order = sorted(files, key=lambda name: (name != "mimetype",
@@ -702,9 +724,15 @@ def reproducible_zip(data: bytes, modified: datetime.datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name in order:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3  # Unix, so that the mode below means what it says
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name], compresslevel=9)
+            _write_entry(archive, name, files[name], stamp)
+        if last:
+            _write_entry(archive, last.name, last.read(), stamp)
     return out.getvalue()
+
+
+def _write_entry(archive: zipfile.ZipFile, name: str, data: bytes, stamp: tuple) -> None:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.create_system = 3  # Unix, so that the mode below means what it says
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+    archive.writestr(info, data, compresslevel=9)

@@ -115,7 +115,8 @@ def cover_jpeg(pdf: bytes, dpi: float) -> bytes:
 def _rendered(pdf: bytes, dpi: float, page: int, **encoding) -> bytes:
     document = pypdfium2.PdfDocument(pdf)
     try:
-        bitmap = document[page].render(scale=dpi / 72)
+        # In RGB order as PIL reads it: pdfium's own BGR would be turned round in Python.
+        bitmap = document[page].render(scale=dpi / 72, rev_byteorder=True)
         buffer = io.BytesIO()
         bitmap.to_pil().save(buffer, **encoding)
         return buffer.getvalue()
