@@ -363,6 +363,37 @@ def test_a_fault_of_a_manuscripts_template_is_an_error_at_its_line(tmp_path, cas
         assert error.where.path == template and error.where.line == 2
 
 
+def test_a_loop_of_templates_is_refused_before_it_is_rendered(tmp_path):
+    # Rendered, the loop would run to Python's recursion limit (seconds, and an error
+    # that names no loop): it is found in the templates' references, and named.
+    folder = _copy(tmp_path)
+    (folder / "layouts" / "partials").mkdir(parents=True)
+    template = folder / "layouts" / "partials" / "headline.html.j2"
+    template.write_text("{# the headline, and the whole chapter again #}\n"
+                        "{% include 'chapter.html.j2' %}\n", encoding="utf-8")
+    # (The page sets its headline inside a loop over its frames, which may end: there
+    # the render meets the recursion limit, quickly, the page's output being short.)
+    page = build.build_pdf(DEFAULT, tmp_path / "page")  # a cover, not this folder's page
+    with pytest.raises(ManuscriptError) as caught:
+        build.build_epub(folder, tmp_path / "out", page=page)
+    error = caught.value
+    loop = "chapter.html.j2 → partials/headline.html.j2 → chapter.html.j2"
+    assert error.code == "PR160" and loop in error.message, str(error)
+    assert error.where.path == template and error.where.line == 2
+
+
+def test_a_template_that_may_include_itself_again_is_rendered(tmp_path):
+    # Inside a loop the repetition may end (a tree of parts, each smaller): not refused.
+    folder = _copy(tmp_path)
+    (folder / "layouts" / "partials").mkdir(parents=True)
+    project = (build.ROOT / "layouts" / "partials" / "byline.html.j2").read_text(encoding="utf-8")
+    (folder / "layouts" / "partials" / "byline.html.j2").write_text(
+        "{% for part in [] %}{% include 'partials/byline.html.j2' %}{% endfor %}\n" + project,
+        encoding="utf-8")
+    epub_path = build.build_epub(folder, tmp_path / "out")
+    assert epub_path.is_file()
+
+
 def test_a_fault_in_the_projects_template_is_not_blamed_on_the_manuscript(tmp_path):
     # A manuscript whose layouts/ holds only a stylesheet, and a project template that
     # fails: a bug of Pressroom's, reported as one (not as PR160).

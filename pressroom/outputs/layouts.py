@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
+from jinja2 import nodes
 
 from ..errors import Location, ManuscriptError
 from ..fingerprint import code_digest
@@ -111,12 +112,78 @@ def render_in(folder: Path, template: str, **context) -> str:
     """Render one wrapper as seen from ``folder`` (its own ``layouts/`` first); a fault
     of a template there is the folder's error, not a crash."""
     try:
-        return _environment(folder).get_template(template).render(**context)
+        environment = _environment(folder)
+        if (folder / "layouts").is_dir():
+            _refuse_cycles(environment, template, folder / "layouts")
+        return environment.get_template(template).render(**context)
     except Exception as error:  # noqa: BLE001 - a template may fail in any way Python can
         fault = _template_error(error, folder / "layouts")
         if fault is None:
             raise  # the project's own layouts failed: a bug in Pressroom
         raise fault from None
+
+
+# What may stop a template that includes itself again: a loop's variable, a name set,
+# what a macro is called with. A reference inside none of them is always followed.
+_MAY_END = (nodes.For, nodes.With, nodes.Macro, nodes.CallBlock, nodes.Assign,
+            nodes.AssignBlock, nodes.Scope)
+_REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def _refuse_cycles(environment: jinja2.Environment, template: str, own: Path) -> None:
+    """PR160 before rendering when ``template`` reaches itself again through references
+    that are always followed (an override of a partial that includes the wrapper), at
+    the reference of the loop that is in ``own``: rendered, such a loop would run to
+    Python's recursion limit, its output passing up through every level (seconds of
+    work). A template that does not parse, or is missing, is left for the render to
+    report."""
+    path: list[tuple[str, Path, int]] = []  # each template of the way, and its reference
+
+    def visit(name: str) -> None:
+        try:
+            source, filename, _ = environment.loader.get_source(environment, name)
+            tree = environment.parse(source, name, filename)
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            return
+        for reference, line in _followed(tree):
+            path.append((name, Path(filename), line))
+            names = [step[0] for step in path]
+            if reference in names:
+                loop = path[names.index(reference):]
+                closing = next(((file, at) for _, file, at in loop
+                                if file.is_relative_to(own)), None)
+                if closing:  # (the project's own layouts make no loop)
+                    raise _Cycle(*closing, tuple(step[0] for step in loop) + (reference,))
+                return
+            visit(reference)
+            path.pop()
+
+    visit(template)
+
+
+class _Cycle(Exception):
+    """A loop of templates (``names``, the first again at the end), found at the
+    reference ``path``:``line`` of the manuscript's own."""
+
+    def __init__(self, path: Path, line: int, names: tuple[str, ...]):
+        super().__init__(f"{path}:{line}")
+        self.path, self.line, self.names = path, line, names
+
+
+def _followed(tree: nodes.Node):
+    """The constant names ``tree`` extends, includes or imports outside anything that
+    may stop a repetition, with their lines."""
+    for node in tree.iter_child_nodes():
+        if isinstance(node, _MAY_END):
+            continue
+        if isinstance(node, _REFERENCES):
+            names = node.template.items if isinstance(node.template, (nodes.List, nodes.Tuple)) \
+                else [node.template]
+            for item in names[:1]:  # of a list, the first that exists is taken; the first
+                if isinstance(item, nodes.Const) and isinstance(item.value, str):
+                    yield item.value, node.lineno
+            continue
+        yield from _followed(node)
 
 
 def _template_error(error: BaseException, own: Path) -> ManuscriptError | None:
@@ -126,7 +193,9 @@ def _template_error(error: BaseException, own: Path) -> ManuscriptError | None:
         return None
     inside = lambda name: Path(name).is_relative_to(own)  # noqa: E731
     path, line = None, None
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename \
+    if isinstance(error, _Cycle):
+        path, line = error.path, error.line
+    elif isinstance(error, jinja2.TemplateSyntaxError) and error.filename \
             and inside(error.filename):
         path, line = Path(error.filename), error.lineno
     else:
@@ -137,7 +206,9 @@ def _template_error(error: BaseException, own: Path) -> ManuscriptError | None:
     if path is None and not isinstance(error, (jinja2.TemplateNotFound,
                                                jinja2.TemplatesNotFound, UnicodeDecodeError)):
         return None
-    if isinstance(error, RecursionError):
+    if isinstance(error, _Cycle):
+        problem = f"leads back to itself, without end: {' → '.join(error.names)}"
+    elif isinstance(error, RecursionError):
         problem = "extends or includes itself, without end"
     elif isinstance(error, UnicodeDecodeError):
         problem = "is not UTF-8 text"
