@@ -138,8 +138,12 @@ def _refuse_cycles(environment: jinja2.Environment, template: str, own: Path) ->
     work). A template that does not parse, or is missing, is left for the render to
     report."""
     path: list[tuple[str, Path, int]] = []  # each template of the way, and its reference
+    done: set[str] = set()  # templates from which no loop leads: each is read once
 
     def visit(name: str) -> None:
+        if name in done:
+            return
+        done.add(name)  # (left when a loop is found: the search ends there)
         try:
             source, filename, _ = environment.loader.get_source(environment, name)
             tree = environment.parse(source, name, filename)
@@ -154,8 +158,8 @@ def _refuse_cycles(environment: jinja2.Environment, template: str, own: Path) ->
                                 if file.is_relative_to(own)), None)
                 if closing:  # (the project's own layouts make no loop)
                     raise _Cycle(*closing, tuple(step[0] for step in loop) + (reference,))
-                return
-            visit(reference)
+            else:
+                visit(reference)
             path.pop()
 
     visit(template)
