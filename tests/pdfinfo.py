@@ -60,6 +60,29 @@ def squeeze(value: str) -> str:
     return re.sub(r"\s+", "", value)
 
 
+_LATIN = "A-Za-z\u00c0-\u024f"
+
+
+def missing_from(pdf: Path, parts: list[str]) -> list[str]:
+    """The ``parts`` (squeezed) that the PDF does not print.
+
+    The page's text is read with every hyphen kept, and a part matches with a hyphen
+    or none between two Latin letters: the composer may break a word there, and a text
+    read from the page alone cannot tell that hyphen from the manuscript's own hyphen
+    ending a paragraph before a block that opens with a letter (``text`` drops both)."""
+    page = squeeze(join_jumped([page.extract_text() for page in PdfReader(pdf).pages]))
+    return [part for part in parts if not re.search(_tolerant(part), page)]
+
+
+def _tolerant(part: str) -> str:
+    pattern = []
+    for char, following in zip(part, part[1:] + " "):
+        pattern.append(re.escape(char))
+        if re.match(f"[{_LATIN}]", char) and re.match(f"[{_LATIN}]", following):
+            pattern.append("-?")
+    return "".join(pattern)
+
+
 def chars_with_fonts(pdf: Path) -> list[tuple[str, str]]:
     """Every character on the page with the base name of the font that draws it."""
     return list(char_fonts(_document(pdf)))

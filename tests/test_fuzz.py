@@ -152,11 +152,16 @@ def _chapter_text(epub: Path) -> str:
 # CommonMark setext heading) and the dash vanished. The reader now refuses it.
 SETEXT = ("---\ntitle: 标题\n---\n\n阀「X\n\n？咩亮\"绳 \n-\n\n。%洙\n",
           ["标题", "阀「X？咩亮\"绳-", "。%洙"], False)
+# Found by this test, in the reading of the page: a paragraph ending in a Latin letter
+# and a hyphen, above a caption opening with a letter, read as a word the composer broke.
+HYPHEN_AT_END = ("---\ntitle: 标题\n---\n\n佐卷C-\n\n::: figure\n![照片](photo.jpg)\n\n"
+                 "P冽呱h斥\n:::\n", ["标题", "佐卷C-", "P冽呱h斥"], True)
 
 
 @FUZZ
 @given(manuscripts())
 @example(SETEXT)
+@example(HYPHEN_AT_END)
 @example(
     manuscript=('---\ntitle: 霁一\n---\n\n::: editor-note\n丛专一刈\n\n一一一-\n:::\n\n一\n\n一一一一一一一一\n\n',
      ['霁一', '丛专一刈', '一一一-', '一', '一一一一一一一一'],
@@ -183,9 +188,8 @@ def test_a_generated_manuscript_builds_faithfully_or_fails_with_a_pressroom_erro
             assert str(error)
             event(f"pdf: {error.code}")
         else:
-            event("pdf: built")  # rare: a random text that fills the page exactly
-            page = pdfinfo.squeeze(pdfinfo.text(pdf))
-            assert not [part for part in expected if part not in page]
+            event("pdf: built")
+            assert not pdfinfo.missing_from(pdf, expected)
         assert [path for path in out.glob("*") if path.suffix not in (".pdf", ".epub")
                 and path.name not in CACHE_FOLDERS] == []
 
@@ -280,8 +284,7 @@ def test_a_full_page_with_other_words_builds_with_every_word_on_it(changes):
             event(f"pdf: {error.code}")
         else:
             event("pdf: built")
-            page = pdfinfo.squeeze(pdfinfo.text(pdf))
-            assert not [part for part in expected if part not in page]
+            assert not pdfinfo.missing_from(pdf, expected)
         epub = build.build_epub(folder, out)
         chapter = _chapter_text(epub)
         assert not [part for part in expected if part not in chapter]
