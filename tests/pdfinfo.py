@@ -14,7 +14,7 @@ import pypdfium2
 from pypdf import PdfReader
 
 from pressroom.checks.check import base_font_name, char_fonts, story_text, structure as tagged_structure  # noqa: F401
-from pressroom.outputs.verify import LINE_END_HYPHEN, join_jumped
+from pressroom.outputs.verify import LINE_END_HYPHEN, _span, join_jumped
 
 
 @dataclass(frozen=True)
@@ -60,27 +60,13 @@ def squeeze(value: str) -> str:
     return re.sub(r"\s+", "", value)
 
 
-_LATIN = "A-Za-z\u00c0-\u024f"
-
-
 def missing_from(pdf: Path, parts: list[str]) -> list[str]:
-    """The ``parts`` (squeezed) that the PDF does not print.
-
-    The page's text is read with every hyphen kept, and a part matches with a hyphen
-    or none between two Latin letters: the composer may break a word there, and a text
-    read from the page alone cannot tell that hyphen from the manuscript's own hyphen
-    ending a paragraph before a block that opens with a letter (``text`` drops both)."""
-    page = squeeze(join_jumped([page.extract_text() for page in PdfReader(pdf).pages]))
-    return [part for part in parts if not re.search(_tolerant(part), page)]
-
-
-def _tolerant(part: str) -> str:
-    pattern = []
-    for char, following in zip(part, part[1:] + " "):
-        pattern.append(re.escape(char))
-        if re.match(f"[{_LATIN}]", char) and re.match(f"[{_LATIN}]", following):
-            pattern.append("-?")
-    return "".join(pattern)
+    """The ``parts`` (squeezed) that the PDF does not print, its text read as ``invoke
+    check`` reads it: a hyphen between two Latin letters marked, not dropped, so that it
+    matches the composer's break of a word and the manuscript's own hyphen ending a
+    paragraph above a block that opens with a letter alike (``text`` drops both)."""
+    page = squeeze(story_text(PdfReader(pdf)))
+    return [part for part in parts if _span(page, part, 0) is None]
 
 
 def chars_with_fonts(pdf: Path) -> list[tuple[str, str]]:
