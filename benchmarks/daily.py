@@ -225,7 +225,7 @@ def write_floor_page(manuscript: Path, path: Path) -> None:
     from pressroom.errors import diagnostics
     from pressroom.output import scratch as build_scratch
     from pressroom.build import prepare
-    from pressroom.outputs.pdf import page_html, page_roots
+    from pressroom.outputs.page import page_html, page_roots
     from pressroom.typesetting.compose import compose
 
     with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None), \

@@ -1,15 +1,17 @@
-"""Work beside the page: part of a build run on a second core, in a process forked from
-the build, while the build sets the page.
+"""Work beside the build: part of a build run on a second core, in a process forked from
+the build, while the build goes on (the page rendered by WeasyPrint, while the build reads
+the manuscript, sets the page and makes the e-book).
 
-``beside(work, *arguments)`` forks; the child runs ``work(*arguments, page)``, where
-``page()`` waits for what the build hands over (the page's PDF), and ``Beside.finish``
-hands it over and returns what the child made. The child writes no output: what it
-makes comes back as bytes, for the build to publish with its own, all or nothing. Its
+``beside(work, *arguments)`` forks; the child runs ``work(*arguments, given)``, where
+``given()`` waits for what the build hands over (``Beside.hand``: the page made ready),
+and ``Beside.result`` waits for what the child made. The child writes no output: what
+it makes comes back as bytes, for the build to publish with its own, all or nothing. Its
 warnings and notes come back with it and are said by the build's own diagnostics; its
 error is raised in the build as if the build had met it.
 
-A build that fails or is interrupted first closes its end: the child, waiting for the
-page or not, is read to its end and joined, so that nothing of it outlives the build.
+A build that fails or is interrupted first closes its end: the child, waiting for what
+the build hands over or not, is stopped, read to its end and joined, so that nothing of
+it outlives the build.
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ class _Answer:
 
 
 class _Gone(Exception):
-    """The build closed its end before handing the page over: it failed, or was stopped."""
+    """The build closed its end before handing its value over: it failed, or was stopped."""
 
 
 @dataclass
@@ -52,20 +54,37 @@ class Beside:
     to_child: Any
     from_child: Any
     exitcode: int | None = None
+    answer: _Answer | None = None
 
-    def finish(self, value: Any) -> Any:
-        """Hand ``value`` to the work and return what it made, once its warnings and
-        notes are said here; its error is raised here."""
+    def hand(self, value: Any) -> None:
+        """Hand ``value`` to the work: ``given()`` returns it there."""
         try:
             self.to_child.send(value)
         except OSError:
             pass  # it ended before asking: its answer says why
+
+    def result(self) -> Any:
+        """What the work made, once its warnings and notes are said here; its error is
+        raised here. Asked again, the same, said once."""
+        if self.answer is None:
+            self.answer = self._received()
+        answer = self.answer
+        if answer.error is not None:
+            raise answer.error
+        return answer.result
+
+    def finish(self, value: Any) -> Any:
+        """``hand(value)``, then the ``result()``."""
+        self.hand(value)
+        return self.result()
+
+    def _received(self) -> _Answer:
         answer = received(self.from_child)
         self._join()
         if answer is None:
             if self.exitcode == EXIT_INTERRUPTED:
                 raise KeyboardInterrupt
-            raise RuntimeError(f"the process making {self.what} beside the page "
+            raise RuntimeError(f"the process making {self.what} beside the build "
                                f"{how_it_ended(self.exitcode)} before it answered")
         collector = active_diagnostics()
         said = {str(warning) for warning in collector.warnings}
@@ -76,19 +95,18 @@ class Beside:
         collector.said |= answer.said
         for note in answer.notes:
             collector.note(note)
-        if answer.error is not None:
-            if answer.trace:
-                answer.error.add_note(f"raised beside the page, in the process making "
-                                      f"{self.what}:\n{answer.trace}")
-            raise answer.error
-        return answer.result
+        if answer.error is not None and answer.trace:
+            answer.error.add_note(f"raised beside the build, in the process making "
+                                  f"{self.what}:\n{answer.trace}")
+        return answer
 
     def abandon(self) -> None:
         """The build failed or was stopped: the child is stopped as Ctrl-C stops a build
         (its temporary files removed as it unwinds), rather than waited for, whose work
-        may take long (an e-book template including itself, 20 s to reach Python's
-        recursion limit); what it still sends is read and dropped, so that it never
-        waits on a full pipe. Not reaped until then, its number names no other process."""
+        may take long (a template including itself, 20 s to reach Python's recursion
+        limit); what it still sends is read and dropped, so that it never waits on a
+        full pipe. Not reaped until then, its number names no other process. After
+        ``result``, only the ends are closed."""
         self.to_child.close()
         if self.exitcode is None:
             with suppress(ProcessLookupError):
@@ -104,8 +122,9 @@ class Beside:
 
 @contextmanager
 def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Beside]:
-    """Run ``work(*arguments, page)`` in a forked process for the block's length; the
-    block calls ``finish(value)`` once, ``page()`` in the child returning ``value``."""
+    """Run ``work(*arguments, given)`` in a forked process for the block's length; the
+    block calls ``hand(value)`` once, ``given()`` in the child returning ``value``, and
+    ``result()`` for what the work made."""
     from multiprocessing import Pipe  # its connections: pickled messages, whole or not at all
 
     to_child_reader, to_child = Pipe(duplex=False)
@@ -140,19 +159,19 @@ def beside(what: str, work: Callable[..., Any], *arguments: Any) -> Iterator[Bes
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held back lands here
         yield helper
     finally:
-        helper.abandon()  # after finish, only the ends closed: the child is joined
+        helper.abandon()  # after result, only the ends closed: the child is joined
 
 
 def _child(reader, writer, strict: bool, said: set[str], work, arguments) -> None:
-    given: list = []
+    handed: list = []
 
-    def page() -> Any:
-        if not given:
+    def given() -> Any:
+        if not handed:
             try:
-                given.append(reader.recv())
+                handed.append(reader.recv())
             except (EOFError, OSError):
                 raise _Gone from None
-        return given[0]
+        return handed[0]
 
     warnings: list = []
     notes: list[str] = []
@@ -160,7 +179,7 @@ def _child(reader, writer, strict: bool, said: set[str], work, arguments) -> Non
     with diagnostics(strict=strict, emit=warnings.append, inform=notes.append) as collector:
         collector.said |= said
         try:
-            result = work(*arguments, page)
+            result = work(*arguments, given)
         except _Gone:
             return
         except PressroomError as raised:
@@ -170,7 +189,7 @@ def _child(reader, writer, strict: bool, said: set[str], work, arguments) -> Non
     try:
         # Taken even when the work did without it: the build sends before it reads, and
         # a large answer sent first would leave both waiting on a full pipe.
-        page()
+        given()
     except _Gone:
         return
     answer = _Answer(result, error, trace, tuple(warnings), tuple(notes), frozenset(collector.said))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, TypeVar
 
-from .beside import beside
+from .beside import Beside, beside
 from .reading.coverage import check_coverage
 from .outputs.epub import render_epub
 from .outputs.verify import verify_ebook
@@ -25,12 +26,14 @@ from .outputs.proof import (APPROVAL_DPI, approval_record, approval_record_path,
 from .errors import ErrorGroup, Location, ManuscriptError, PressroomError, raise_all
 from .lang import convention
 from .outputs.epub import EditionBook, EditionPage, render_edition_epub
+from .outputs.page import ReadyPage, ready_page, report_copyfit, set_page
 from .reading.placeholders import article_placeholders, figure_placeholders, \
     plan_placeholders, refuse_placeholders, warn_placeholders
 from .variants import SCREEN, Variant, variant_named
 
 if TYPE_CHECKING:
     from .reading.plan import Plan
+    from .typesetting.parts import Layout
     from .typesetting.edition import EditionLayout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,9 +95,8 @@ def ready_to_fork(with_page: bool = True) -> None:
 
 
 def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
-    """The article's PDF (``outputs.pdf.render_pdf``), WeasyPrint imported with it on the
-    first page set: the e-book of a page already built draws its cover from that PDF and
-    does without WeasyPrint (0.3 s of ``invoke epub``)."""
+    """The article's PDF (``outputs.pdf.render_pdf``), set and rendered in this process:
+    a warm one (``invoke watch``), or one that renders no more than this page."""
     from .outputs import pdf
 
     freeze_imported()
@@ -104,6 +106,41 @@ def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
 def page_of(article: Article, variant: Variant = SCREEN) -> bytes:
     """The article's PDF; its stand-ins warned of (PR507) once the page is made."""
     pdf = render_pdf(article, variant)
+    warn_placeholders(article_placeholders(article))
+    return pdf
+
+
+def _renderer(wanted: bool = True) -> ContextManager[Beside | None]:
+    """The process that renders a page beside the build (``pressroom.beside``), forked
+    before the manuscript is read: it imports WeasyPrint, half a second, while the build
+    reads the manuscript, sets the page and writes its HTML, then renders the page it is
+    handed (``_handed``)."""
+    return beside("the page", _render) if wanted else nullcontext()
+
+
+def _render(given: Callable[[], ReadyPage]) -> bytes:
+    from .outputs import pdf
+
+    return pdf.render_page(given())
+
+
+def _handed(article: Article, layout: Layout, variant: Variant,
+            renderer: Beside) -> Callable[[], bytes]:
+    """The page, set here, handed to the renderer; what waits for its PDF (the leading
+    copyfitting chose noted once it is made)."""
+    renderer.hand(ready_page(article, layout, variant))
+
+    @functools.cache
+    def pdf() -> bytes:
+        data = renderer.result()
+        report_copyfit(article, layout)
+        return data
+    return pdf
+
+
+def _page_beside(article: Article, variant: Variant, renderer: Beside) -> bytes:
+    """The article's PDF, rendered beside the build; its stand-ins warned of (PR507)."""
+    pdf = _handed(article, set_page(article), variant, renderer)()
     warn_placeholders(article_placeholders(article))
     return pdf
 
@@ -128,10 +165,11 @@ def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
 @_in_scratch
 def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> Path:
-    article = prepare_for(manuscript, variant, proof_only)
-    variant = variant.as_proof(proof_only)
-    return write_atomically(pdf_path(out_dir, article.slug, variant),
-                            page_of(article, variant))
+    with _renderer() as renderer:
+        article = prepare_for(manuscript, variant, proof_only)
+        variant = variant.as_proof(proof_only)
+        pdf = _page_beside(article, variant, renderer)
+    return write_atomically(pdf_path(out_dir, article.slug, variant), pdf)
 
 
 @_in_scratch
@@ -140,9 +178,11 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
                 proof_only: bool = False) -> list[Path]:
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on
     (build/<slug>-press.png ... for a press PDF's pages)."""
-    article = prepare_for(manuscript, variant, proof_only)
-    variant = variant.as_proof(proof_only)
-    return _write_proofs(article, _released(page_of(article, variant)), out_dir, dpi, variant)
+    with _renderer() as renderer:
+        article = prepare_for(manuscript, variant, proof_only)
+        variant = variant.as_proof(proof_only)
+        pdf = _page_beside(article, variant, renderer)
+    return _write_proofs(article, pdf, out_dir, dpi, variant)
 
 
 @_in_scratch
@@ -193,9 +233,11 @@ def build_epub(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
                page: Path | None = None) -> Path:
     """The e-book; ``page``: the article's PDF, already built from these very inputs,
     to draw the cover from instead of setting the page again."""
-    article = prepare(manuscript)
-    cover = cover_jpeg(page.read_bytes(), COVER_DPI) if page else _cover(article)
-    data = _ebook(article, cover)
+    with _renderer(page is None) as renderer:
+        article = prepare(manuscript)
+        cover = cover_jpeg(page.read_bytes(), COVER_DPI) if page else \
+            _cover_beside(article, renderer)
+        data = _ebook(article, cover)
     warn_placeholders(figure_placeholders(article))  # the e-book shows the stand-in photo
     return write_atomically(out_dir / f"{article.slug}.epub", data)
 
@@ -208,36 +250,35 @@ def _ebook(article: Article, cover: bytes | Callable[[], bytes] | None) -> bytes
     return data
 
 
-def _cover(article: Article) -> bytes | None:
-    """The page proof as the e-book's cover, so readers see the page as the paper printed
-    it; an article that does not fit its printed page still gets its e-book, with a drawn
-    cover."""
+def _cover_beside(article: Article, renderer: Beside) -> Callable[[], bytes] | None:
+    """What draws the page proof as the e-book's cover, so readers see the page as the
+    paper printed it, from the page rendered beside the build; an article that does not
+    fit its printed page still gets its e-book, with a drawn cover (None)."""
     try:
-        return cover_jpeg(_released(render_pdf(article)), COVER_DPI)
+        layout = set_page(article)
     except CopyfitError:
         return None
-
-
-def _ebook_beside(article: Article, from_page: bool, page: Callable[[], bytes]) -> bytes:
-    """The e-book, made while the page is set: its cover drawn from the page's PDF
-    (``page()``, waiting for it) once the rest of the book is made, or, beside a PDF not
-    made for the screen, from the screen page set here."""
-    cover = (lambda: cover_jpeg(page(), COVER_DPI)) if from_page else _cover(article)
-    return _ebook(article, cover)
+    page = _handed(article, layout, SCREEN, renderer)
+    return lambda: cover_jpeg(page(), COVER_DPI)
 
 
 @_in_scratch
 def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> list[Path]:
-    """PDF and EPUB of one manuscript from a single layout of the page, the e-book made
-    beside the page (``pressroom.beside``): on a second core, while the page is set."""
-    article = prepare_for(manuscript, variant, proof_only)
-    variant = variant.as_proof(proof_only)
-    ready_to_fork()
-    # One e-book whatever the PDF is for: its cover is the screen page's.
-    with beside("the e-book", _ebook_beside, article, variant == SCREEN) as ebook:
-        pdf = page_of(article, variant)
-        epub = ebook.finish(pdf if variant == SCREEN else None)
+    """PDF and EPUB of one manuscript from a single setting of the page: the page
+    rendered beside the build (``_renderer``), on a second core, while the build makes
+    the e-book, whose cover, drawn from the page, is the last file it packs."""
+    # One e-book whatever the PDF is for: its cover is the screen page's, rendered by a
+    # renderer of its own beside a PDF made for another use.
+    with _renderer() as renderer, _renderer(variant != SCREEN) as screen_renderer:
+        article = prepare_for(manuscript, variant, proof_only)
+        variant = variant.as_proof(proof_only)
+        layout = set_page(article)
+        pdf = _handed(article, layout, variant, renderer)
+        screen = _handed(article, layout, SCREEN, screen_renderer) if screen_renderer else pdf
+        epub = _ebook(article, lambda: cover_jpeg(screen(), COVER_DPI))
+        pdf = pdf()
+    warn_placeholders(article_placeholders(article))
     # Both are made before either is written: a failure leaves the old pair as it was.
     with staged_outputs():
         return [write_atomically(pdf_path(out_dir, article.slug, variant), pdf),

@@ -1,5 +1,6 @@
-"""Work beside the page (``pressroom.beside``): the e-book made in a forked process while
-the page is set, its answer, its warnings and its failures brought back to the build."""
+"""Work beside the build (``pressroom.beside``): the page rendered in a forked process
+while the build reads the manuscript, sets the page and makes the e-book; its answer, its
+warnings and its failures brought back to the build."""
 from __future__ import annotations
 
 import os
@@ -48,6 +49,18 @@ def _saying(page) -> str:
     return page()
 
 
+def test_a_value_handed_first_and_the_result_asked_later_and_again():
+    warned = []
+    with diagnostics(emit=warned.append):
+        with beside("words", _saying) as work:
+            work.hand("the page")
+            assert work.result() == "the page"
+            assert work.result() == "the page"
+    # Said once, however often the result is asked for.
+    assert [warning.code for warning in warned] == ["PR502"]
+    assert _no_child_left()
+
+
 def test_the_works_warnings_and_notes_are_said_by_the_builds_diagnostics():
     warned, noted = [], []
     with diagnostics(emit=warned.append, inform=noted.append) as collector:
@@ -93,7 +106,7 @@ def test_a_bug_in_the_work_is_raised_in_the_build_with_the_works_trace():
         with beside("a bug", _failing, ZeroDivisionError("a bug")) as work:
             work.finish(None)
     notes = "\n".join(raised.value.__notes__)
-    assert "raised beside the page, in the process making a bug" in notes
+    assert "raised beside the build, in the process making a bug" in notes
     assert "_failing" in notes  # the work's own frames
 
 
@@ -162,9 +175,9 @@ def _killed(page):
 
 
 def test_a_work_that_dies_is_reported_not_waited_for():
-    with pytest.raises(RuntimeError, match="the process making the e-book beside the page "
+    with pytest.raises(RuntimeError, match="the process making the page beside the build "
                                            "was killed by signal 9"):
-        with beside("the e-book", _killed) as work:
+        with beside("the page", _killed) as work:
             work.finish(b"page")
     assert _no_child_left()
 
@@ -227,18 +240,40 @@ def copy(tmp_path) -> Path:
     return folder
 
 
-def test_a_build_makes_its_e_book_in_a_second_process(copy, tmp_path, monkeypatch):
-    made_by = tmp_path / "made-by"
-    real = build._ebook
+def test_a_build_renders_its_page_in_a_second_process_and_makes_its_e_book_itself(
+        copy, tmp_path, monkeypatch):
+    from pressroom.outputs import pdf
+
+    rendered_by, made_by = tmp_path / "rendered-by", tmp_path / "made-by"
+    real_render, real_ebook = pdf.render_page, build._ebook
+
+    def rendering(page):
+        rendered_by.write_text(str(os.getpid()))
+        return real_render(page)
 
     def signed(article, cover):
         made_by.write_text(str(os.getpid()))
-        return real(article, cover)
+        return real_ebook(article, cover)
 
+    monkeypatch.setattr(pdf, "render_page", rendering)
     monkeypatch.setattr(build, "_ebook", signed)
     paths = build.build_all(copy, out_dir=tmp_path / "out")
     assert sorted(path.name for path in paths) == ["notice.epub", "notice.pdf"]
-    assert int(made_by.read_text()) != os.getpid()
+    assert int(rendered_by.read_text()) != os.getpid()
+    assert int(made_by.read_text()) == os.getpid()
+    assert _no_child_left()
+
+
+def test_a_manuscript_that_cannot_be_read_stops_the_renderer_and_says_why(copy, tmp_path):
+    article = copy / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("title:", "titel:", 1),
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(ErrorGroup) as raised:
+        build.build_all(copy, out_dir=out)
+    assert "article.md:2: error PR101: unknown front-matter key 'titel'" in str(raised.value)
+    assert not out.exists() or not [path for path in out.iterdir()
+                                    if path.suffix in (".pdf", ".epub")]
     assert _no_child_left()
 
 

@@ -22,7 +22,8 @@ from pressroom.outputs.layouts import LAYOUTS_DIR
 from pressroom.outputs.proof import approval_record, approval_record_path
 from pressroom.reading.manuscript import read_manuscript
 from pressroom.typesetting.compose import compose
-from pressroom.outputs.pdf import page_html, page_roots, render_pdf
+from pressroom.outputs.page import page_html, page_roots
+from pressroom.outputs.pdf import render_pdf
 from pressroom.outputs.sandbox import SandboxFetcher
 import weasyprint
 

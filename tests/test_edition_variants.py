@@ -31,7 +31,7 @@ from pressroom.checks.edition import check_files, check_page_variant, check_whol
     check_whole_variant, masthead_boxes, read_edition
 from pressroom.errors import BuildError, ErrorGroup, ManuscriptError, diagnostics
 from pressroom.outputs.edition import artwork_inks
-from pressroom.outputs.sandbox import Roots
+from pressroom.outputs.roots import Roots
 from pressroom.outputs.stamp import artwork_page
 from pressroom.reading.plan import read_plan
 from pressroom.variants import CMYK_INTENT, SCREEN, VARIANTS

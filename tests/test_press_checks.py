@@ -21,7 +21,7 @@ from pressroom.build import build_all, build_pdf
 from pressroom.checks.check import iter_checks
 from pressroom.checks.press import check_variant, read_pages
 from pressroom.errors import Location, diagnostics
-from pressroom.outputs.pdf import dated_stamp
+from pressroom.outputs.page import dated_stamp
 from pressroom.variants import VARIANTS
 
 PLATE = ROOT / "tests" / "manuscripts" / "plate"

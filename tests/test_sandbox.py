@@ -24,7 +24,8 @@ from pressroom import build
 from pressroom import fonts
 from pressroom.errors import ManuscriptError, PressroomError, ResourceError
 from pressroom.outputs.layouts import LAYOUTS_DIR
-from pressroom.outputs.sandbox import Roots, SandboxFetcher, SandboxRefusal
+from pressroom.outputs.roots import Roots
+from pressroom.outputs.sandbox import SandboxFetcher, SandboxRefusal
 
 PRINT_CSS = (LAYOUTS_DIR / "css" / "print.css").read_text(encoding="utf-8")
 

@@ -338,10 +338,14 @@ def test_a_rebuild_sets_the_page_once_the_e_book_taking_its_cover_from_it(tmp_pa
 
     copy = tmp_path / "short"
     shutil.copytree(SHORT, copy, ignore=shutil.ignore_patterns("approved-proof*"))
+    from pressroom.outputs import pdf
+
     set_pages = []
-    render_pdf = build.render_pdf
-    monkeypatch.setattr(build, "render_pdf",
-                        lambda *args, **kwargs: set_pages.append(1) or render_pdf(*args, **kwargs))
+    set_page = build.set_page
+    # The page is set here (rendered in this warm process) or for a renderer beside it.
+    for module in (build, pdf):
+        monkeypatch.setattr(module, "set_page",
+                            lambda *args, **kwargs: set_pages.append(1) or set_page(*args, **kwargs))
     preview = Preview(copy, tmp_path / "out")
     lines = []
     status = rebuild(preview, emit=lines.append)

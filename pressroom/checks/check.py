@@ -788,7 +788,7 @@ def _issue_stamp(article: Article, variant: Variant) -> str | None:
     """The creation date the variant's PDF was given (SOURCE_DATE_EPOCH, else the issue's
     midnight); None where the build could only have had one from SOURCE_DATE_EPOCH as
     it then was, which the check cannot know."""
-    from ..outputs.pdf import dated_stamp
+    from ..outputs.page import dated_stamp
 
     try:
         return dated_stamp(variant, article.printing.date, Location(article.source))

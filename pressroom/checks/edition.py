@@ -1168,7 +1168,7 @@ def expected_date(edition: Edition) -> str | None:
     """The creation date the build writes in the edition's PDFs (``dated_stamp``), or None
     where it gives none to expect (an undated plan: the build took SOURCE_DATE_EPOCH)."""
     from ..errors import BuildError, Location
-    from ..outputs.pdf import dated_stamp
+    from ..outputs.page import dated_stamp
 
     try:
         return dated_stamp(edition.variant, edition.plan.date, Location(edition.plan.source))

@@ -1059,7 +1059,7 @@ def check_variant(path: Path, variant: Variant, mono_pages: frozenset[int] = fro
     """The checks of a press or archive PDF, one figure each.
 
     ``mono_pages``: 0-based pages printed in black alone (no C, M or Y at all);
-    ``date``: the issue's xmp:CreateDate (ISO, as ``outputs.pdf.dated_stamp`` gives it),
+    ``date``: the issue's xmp:CreateDate (ISO, as ``outputs.page.dated_stamp`` gives it),
     None to require only that there is one; ``allowed_colour``: rectangles ``(page index,
     x0, y0, x1, y1)`` in PDF points of the page's default space (origin at the foot of
     the MediaBox, y upwards, as PDFium's ``get_pos`` gives them) where text and rules may

@@ -27,9 +27,11 @@ from ..reading.plan import Plan
 from ..typesetting.edition import EditionLayout, EditionPage
 from .layouts import LAYOUTS_DIR, render_in, stylesheet_in
 from ..variants import SCREEN, Variant
-from .pdf import bleed_of, dated_stamp, finisher, intent_folders, intent_url, photo_sizes, \
+from .page import bleed_of, dated_stamp, intent_folders, intent_url, photo_sizes, \
     press_photos, stylesheet_names
-from .sandbox import Asker, Roots, check_page_count, font_faces, font_roots, sandboxed
+from .pdf import finisher
+from .roots import Asker, Roots, font_faces, font_roots
+from .sandbox import check_page_count, sandboxed
 from .stamp import Stamp, artwork_page, stamp
 from .drawn import verify_edition
 from .verify import verify_edition_inks

@@ -41,7 +41,8 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
                            IndirectObject, NameObject, NumberObject)
 
 from ..errors import CODES, Location, PressroomError
-from .sandbox import Roots, SandboxFetcher, SandboxRefusal, weasyprint_log
+from .roots import Roots
+from .sandbox import SandboxFetcher, SandboxRefusal, weasyprint_log
 
 # A raster artwork's resolution when the file gives none.
 DEFAULT_PPI = 300.0
