@@ -138,11 +138,16 @@ def _handed(article: Article, layout: Layout, variant: Variant,
     return pdf
 
 
-def _page_beside(article: Article, variant: Variant, renderer: Beside) -> bytes:
-    """The article's PDF, rendered beside the build; its stand-ins warned of (PR507)."""
-    pdf = _handed(article, set_page(article), variant, renderer)()
+def _page_beside(manuscript: Path, variant: Variant,
+                 proof_only: bool) -> tuple[Article, Variant, bytes]:
+    """The article, the variant its PDF is made in, and the PDF, rendered beside the
+    build; its stand-ins warned of (PR507) once the page is made."""
+    with _renderer() as renderer:
+        article = prepare_for(manuscript, variant, proof_only)
+        variant = variant.as_proof(proof_only)
+        pdf = _handed(article, set_page(article), variant, renderer)()
     warn_placeholders(article_placeholders(article))
-    return pdf
+    return article, variant, pdf
 
 
 T = TypeVar("T")
@@ -165,10 +170,7 @@ def pdf_path(out_dir: Path, slug: str, variant: Variant) -> Path:
 @_in_scratch
 def build_pdf(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
               variant: Variant = SCREEN, proof_only: bool = False) -> Path:
-    with _renderer() as renderer:
-        article = prepare_for(manuscript, variant, proof_only)
-        variant = variant.as_proof(proof_only)
-        pdf = _page_beside(article, variant, renderer)
+    article, variant, pdf = _page_beside(manuscript, variant, proof_only)
     return write_atomically(pdf_path(out_dir, article.slug, variant), pdf)
 
 
@@ -178,10 +180,7 @@ def build_proof(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR
                 proof_only: bool = False) -> list[Path]:
     """The pages as PNGs: build/<slug>.png, then <slug>-2.png ... for a story that runs on
     (build/<slug>-press.png ... for a press PDF's pages)."""
-    with _renderer() as renderer:
-        article = prepare_for(manuscript, variant, proof_only)
-        variant = variant.as_proof(proof_only)
-        pdf = _page_beside(article, variant, renderer)
+    article, variant, pdf = _page_beside(manuscript, variant, proof_only)
     return _write_proofs(article, pdf, out_dir, dpi, variant)
 
 
@@ -258,7 +257,11 @@ def _cover_beside(article: Article, renderer: Beside) -> Callable[[], bytes] | N
         layout = set_page(article)
     except CopyfitError:
         return None
-    page = _handed(article, layout, SCREEN, renderer)
+    return _cover_of(_handed(article, layout, SCREEN, renderer))
+
+
+def _cover_of(page: Callable[[], bytes]) -> Callable[[], bytes]:
+    """What draws the cover from the page's PDF, once the rest of the book is packed."""
     return lambda: cover_jpeg(page(), COVER_DPI)
 
 
@@ -276,7 +279,7 @@ def build_all(manuscript: Path = DEFAULT_MANUSCRIPT, out_dir: Path = BUILD_DIR,
         layout = set_page(article)
         pdf = _handed(article, layout, variant, renderer)
         screen = _handed(article, layout, SCREEN, screen_renderer) if screen_renderer else pdf
-        epub = _ebook(article, lambda: cover_jpeg(screen(), COVER_DPI))
+        epub = _ebook(article, _cover_of(screen))
         pdf = pdf()
     warn_placeholders(article_placeholders(article))
     # Both are made before either is written: a failure leaves the old pair as it was.
