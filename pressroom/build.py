@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, TypeVar
 
 from .beside import Beside, beside
 from .reading.coverage import check_coverage
@@ -101,6 +101,17 @@ def render_pdf(article: Article, variant: Variant = SCREEN) -> bytes:
 
     freeze_imported()
     return pdf.render_pdf(article, variant)
+
+
+@contextmanager
+def warm(out_dir: Path = BUILD_DIR) -> Iterator[None]:
+    """A warm process's builds into ``out_dir`` (``invoke watch``): one scratch folder for
+    them all, in which the renderer keeps the faces it has loaded between builds
+    (``outputs.pdf.warm_fonts``)."""
+    from .outputs import pdf
+
+    with scratch(out_dir), pdf.warm_fonts():
+        yield
 
 
 def page_of(article: Article, variant: Variant = SCREEN) -> bytes:

@@ -2,7 +2,8 @@
 proof and e-book on every save, and a small web server that shows the proof.
 
 The process stays up, so everything a build loads once (WeasyPrint, the faces, the
-compiled layouts, the caches of the line setter) stays loaded: after the first build a
+compiled layouts, the caches of the line setter, the renderer's font configuration
+with the faces Fontconfig and Pango have loaded) stays loaded: after the first build a
 save costs only the work that save makes. ``watchfiles`` reports saves in the
 manuscript's folder (its text, photos, fonts and ``layouts/``) and in the project's
 ``layouts/``; each rebuild makes the PDF page and its proofs first (what the editor
@@ -211,7 +212,8 @@ def rebuild_seconds(manuscript: Path = build.DEFAULT_MANUSCRIPT,
         shutil.copytree(manuscript, copy, ignore=shutil.ignore_patterns("approved-proof*"))
         outputs = Path(folder) / "build"
         times = []
-        with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None):
+        with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None), \
+                build.warm(outputs):
             build.build_page(copy, outputs)
             for run in range(runs):
                 _swap_characters(copy / "article.md", run)
@@ -419,8 +421,8 @@ def watch(manuscript: Path = build.DEFAULT_MANUSCRIPT, out_dir: Path = build.BUI
           ready: Callable[[str], None] | None = None) -> None:
     """Build ``manuscript`` into ``out_dir``, serve its preview on ``host:port`` and
     rebuild at every save, until Ctrl-C. ``ready`` is called with the preview's address
-    once the first build is done. Only a bad host or port, or a manuscript folder that
-    is not there, raises (a PressroomError); a failing build is reported and watched on."""
+    once the first build is done. Only a bad host or port, a manuscript folder that is
+    not there, or an output folder that cannot be written, raises (a PressroomError); a failing build is reported and watched on."""
     manuscript, out_dir = Path(manuscript), Path(out_dir)
     _check_host(host)  # before anything is built
     if not manuscript.is_dir():
@@ -441,13 +443,14 @@ def watch(manuscript: Path = build.DEFAULT_MANUSCRIPT, out_dir: Path = build.BUI
         # Watching first, then building: a save during the first build is not missed.
         watching.wait(5)
         said: set[str] = set()
-        rebuild(preview, emit, said)
-        if ready is not None:
-            ready(url)
-        while True:
-            if dirty.wait(0.5):
-                dirty.clear()
-                rebuild(preview, emit, said)
+        with build.warm(out_dir):
+            rebuild(preview, emit, said)
+            if ready is not None:
+                ready(url)
+            while True:
+                if dirty.wait(0.5):
+                    dirty.clear()
+                    rebuild(preview, emit, said)
     except KeyboardInterrupt:
         emit("preview stopped")
     finally:

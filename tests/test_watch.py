@@ -371,3 +371,32 @@ def test_ctrl_c_stops_cleanly(watcher):
     leftovers = [path for path in watcher.out_dir.rglob("*")
                  if path.name.endswith(".part") or path.parent.name == ".tmp"]
     assert not leftovers
+
+
+def test_warm_builds_share_one_font_configuration_and_make_the_cold_bytes(tmp_path,
+                                                                          monkeypatch):
+    """Inside ``build.warm`` the faces are loaded once for the session; the page after an
+    edit is still the same bytes as a build in a cold renderer makes of that text."""
+    from pressroom import build
+    from pressroom.errors import diagnostics
+    from pressroom.outputs import pdf
+
+    copy = tmp_path / "short"
+    shutil.copytree(SHORT, copy, ignore=shutil.ignore_patterns("approved-proof*"))
+    out = tmp_path / "out"
+    configs = []
+    font_config = pdf._font_config
+    monkeypatch.setattr(pdf, "_font_config",
+                        lambda article: configs.append(font_config(article)) or configs[-1])
+    with diagnostics(strict=False, emit=lambda warning: None, inform=lambda text: None):
+        with build.warm(out):
+            build.build_page(copy, out)
+            _swap_characters(copy / "article.md", 0)
+            build.build_page(copy, out)
+        warm = (out / "short.pdf").read_bytes()
+        cold = build.page_of(build.prepare(copy))
+    assert len(configs) == 3
+    assert configs[0] is configs[1]  # the session's
+    assert configs[2] is not configs[1]  # outside the block: the page's own
+    assert warm == cold
+    assert not (out / ".tmp").exists()  # the session's scratch folder, faces and all, gone

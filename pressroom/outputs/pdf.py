@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from contextlib import contextmanager
+from typing import Iterator
 
 import pydyf
 import weasyprint
@@ -21,6 +23,7 @@ from .sandbox import check_page_count, sandboxed
 from .drawn import verify_drawn
 from .verify import verify_inks
 from ..reading.model import Article
+from ..typesetting.texts import article_faces
 
 PDF_OPTIONS = SCREEN.pdf_options()  # tagged PDF/UA-1: the structure tree carries the text
 
@@ -40,13 +43,49 @@ def render_page(page: ReadyPage) -> bytes:
     with sandboxed(roots, asker) as fetcher:
         document = weasyprint.HTML(
             string=page.html, base_url=roots.folder_url(article.folder), url_fetcher=fetcher,
-        ).render(font_config=FontConfiguration(), **variant.pdf_options())
+        ).render(font_config=_font_config(article), **variant.pdf_options())
         check_page_count(document, page.sheets, "a layout", asker)
         verify_drawn(article, document)
         data = document.write_pdf(finisher=finisher(variant, page.html), **variant.pdf_options())
     if variant.press:
         verify_inks(article, data, variant)
     return data
+
+
+# A warm process's font configuration (``warm_fonts``): the key of the faces it was made
+# for, and the configuration; None outside the block, where each page has its own.
+_warm: list | None = None
+
+
+@contextmanager
+def warm_fonts() -> Iterator[None]:
+    """Within the block, pages drawn from the very same font files share one WeasyPrint
+    font configuration: Fontconfig and Pango load the faces once, not at every page (some
+    50 ms a rebuild of the watcher). Any change to the faces (another file, cut or
+    unicode-range, a file rewritten) makes a new one, so that a warm page is the same bytes
+    as a cold one. WeasyPrint keeps its copies of the faces in the temporary folder: the
+    block lies inside one scratch folder (``pressroom.output.scratch``)."""
+    global _warm
+    previous, _warm = _warm, []
+    try:
+        yield
+    finally:
+        _warm = previous
+
+
+def _font_config(article: Article) -> FontConfiguration:
+    if _warm is None:
+        return FontConfiguration()
+    key = tuple((face.family, face.weight, face.characters, face.path, _stamp(face.path))
+                for face in article_faces(article).faces)
+    if not _warm or _warm[0] != key:
+        _warm[:] = [key, FontConfiguration()]
+    return _warm[1]
+
+
+def _stamp(path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def finisher(variant: Variant, html: str):
