@@ -49,7 +49,7 @@ from .output import cache_folder, write_atomically, write_cached
 
 CACHE_DIR = fonts.REPO_DIR / "build" / ".fonts"
 MAX_CACHED = 64  # cuts kept in the cache; the oldest go first
-CUT_VERSION = 2  # raised when a cut is made differently (flags, names): old cuts are not reused
+CUT_VERSION = 3  # raised when a cut is made differently (flags, names): old cuts are not reused
 UNUSED_FOR = 24 * 3600  # seconds: a cut used more recently is never removed
 
 NOTO_SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")

@@ -418,7 +418,10 @@ def published_as(data: bytes, face: Face) -> bytes:
     published under: renamed where its licence reserves its own names."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(data))
+    # The source's timestamp kept: fontTools would stamp the clock's time in the head
+    # table, and the same cut, made again (another cache, another machine), would not be
+    # the same bytes, nor would the PDFs that embed it.
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     try:
         _publish_names(font, face)
         out = io.BytesIO()
